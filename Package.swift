@@ -1,0 +1,64 @@
+// swift-tools-version: 6.1
+// The pouw node. Module layout and dependency direction: docs/architecture.md.
+import PackageDescription
+
+/// Strictness every target opts into (Hummingbird's set): explicit existentials, imports that are
+/// visible only where declared, and internal imports unless a file says `public import`.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "pouw",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pouw", targets: ["PoUWCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each behind a system-library shim imported by exactly one Swift module.
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
+
+        // Level 1: pure value types and the kernels. No C, no IO.
+        .target(name: "PoUWCore", swiftSettings: strict),
+        .target(name: "PoUWKernels", swiftSettings: strict),
+
+        // Level 2.
+        .target(name: "PoUWCrypto", dependencies: ["PoUWCore", "CSodium"], swiftSettings: strict),
+        .target(name: "PoUWWire", dependencies: ["PoUWCore"], swiftSettings: strict),
+        .target(name: "PoUWInference", dependencies: ["PoUWKernels"], swiftSettings: strict),
+
+        // Level 3: IO owners.
+        .target(name: "PoUWStorage", dependencies: ["PoUWCore", "CLMDB"], swiftSettings: strict),
+        .target(name: "PoUWUV", dependencies: ["PoUWCore", "CLibUV"], swiftSettings: strict),
+
+        // The `pouw` binary.
+        .executableTarget(
+            name: "PoUWCLI",
+            dependencies: [
+                "PoUWCore", "PoUWCrypto", "PoUWWire", "PoUWStorage", "PoUWUV", "PoUWInference",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "PoUWCoreTests", dependencies: ["PoUWCore"], swiftSettings: strict),
+        .testTarget(name: "PoUWCryptoTests", dependencies: ["PoUWCrypto", "PoUWCore"], swiftSettings: strict),
+        .testTarget(name: "PoUWWireTests", dependencies: ["PoUWWire", "PoUWCore"], swiftSettings: strict),
+        .testTarget(name: "PoUWStorageTests", dependencies: ["PoUWStorage", "PoUWCore", "PoUWCLI"],
+                    swiftSettings: strict),
+        .testTarget(name: "PoUWKernelsTests", dependencies: ["PoUWKernels"], swiftSettings: strict),
+        .testTarget(name: "PoUWInferenceTests", dependencies: ["PoUWInference", "PoUWKernels"],
+                    resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "PoUWCLITests", dependencies: ["PoUWCLI", "PoUWCrypto", "PoUWCore"],
+                    swiftSettings: strict),
+        .testTarget(name: "TidyTests", swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

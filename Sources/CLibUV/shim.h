@@ -1,0 +1,4 @@
+// CLibUV: the system uv headers, exposed to exactly one Swift module (see docs/architecture.md).
+// Exists because SwiftPM reaches a C library only through a module map; remove only if the library
+// ships one of its own.
+#include <uv.h>

@@ -1,0 +1,2 @@
+/// PoUWKernels owns SIMD numeric kernels with scalar references and a fixed reduction order.
+public enum PoUWKernelsModule {}
