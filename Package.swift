@@ -38,11 +38,14 @@ let package = Package(
         .target(name: "PoUWStorage", dependencies: ["PoUWCore", "CLMDB"], swiftSettings: strict),
         .target(name: "PoUWUV", dependencies: ["PoUWCore", "CLibUV"], swiftSettings: strict),
 
+        // Level 4: the node: config, home directory, and (later issues) the driver around the pure cores.
+        .target(name: "PoUWNode", dependencies: ["PoUWCore", "PoUWCrypto", "PoUWStorage"], swiftSettings: strict),
+
         // The `pouw` binary.
         .executableTarget(
             name: "PoUWCLI",
             dependencies: [
-                "PoUWCore", "PoUWCrypto", "PoUWWire", "PoUWStorage", "PoUWUV", "PoUWInference",
+                "PoUWCore", "PoUWCrypto", "PoUWWire", "PoUWStorage", "PoUWUV", "PoUWInference", "PoUWNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -56,6 +59,8 @@ let package = Package(
         .testTarget(name: "PoUWKernelsTests", dependencies: ["PoUWKernels"], swiftSettings: strict),
         .testTarget(name: "PoUWInferenceTests", dependencies: ["PoUWInference", "PoUWKernels"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "PoUWNodeTests", dependencies: ["PoUWNode", "PoUWCrypto", "PoUWCore"],
+                    swiftSettings: strict),
         .testTarget(name: "PoUWCLITests", dependencies: ["PoUWCLI", "PoUWCrypto", "PoUWCore"],
                     swiftSettings: strict),
         .testTarget(name: "TidyTests", swiftSettings: strict),
