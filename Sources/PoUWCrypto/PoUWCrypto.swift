@@ -1,2 +1,0 @@
-/// PoUWCrypto owns hashing, Ed25519 keys and signatures with domain separation, Merkle trees, addresses, key files (owns CSodium).
-public enum PoUWCryptoModule {}
