@@ -13,8 +13,8 @@ struct VersionCommand: ParsableCommand {
     func run() {
         print("pouw \(Version.software)")
         print("wire encoding v\(Version.wire)")
-        print("libsodium \(Sodium.version)")
-        print("lmdb \(LMDBInfo.version)")
+        print("libsodium \(SodiumLibrary.version)")
+        print("lmdb \(LMDBLibrary.version)")
         print("libuv \(LibUV.version)")
     }
 }
