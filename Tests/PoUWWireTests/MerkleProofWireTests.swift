@@ -6,7 +6,8 @@ import Testing
     @Test("golden bytes: index u64, count u64, sibling count, siblings")
     func golden() throws {
         let expected = hex(
-            "01", "0500000000000000", "0600000000000000", "03", repeated("aa", 32), repeated("bb", 32), repeated("cc", 32)
+            "01", "0500000000000000", "0600000000000000",
+            "03", repeated("aa", 32), repeated("bb", 32), repeated("cc", 32)
         )
         #expect(Wire.encode(Samples.merkleProof) == expected)
         #expect(try Wire.decode(MerkleProof.self, from: expected) == Samples.merkleProof)

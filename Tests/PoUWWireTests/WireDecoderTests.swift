@@ -27,7 +27,8 @@ import Testing
         arguments: ["80 00", "ff 00", "80 80 00", "81 80 00", "ff ff ff ff ff ff ff ff ff 00"]
     )
     func nonCanonicalVarint(bytes: String) {
-        #expect(withDecoder(hex(bytes)) { (d) throws(WireError) in try d.readVarint() } == .failure(.nonCanonicalVarint))
+        let result = withDecoder(hex(bytes)) { (d) throws(WireError) in try d.readVarint() }
+        #expect(result == .failure(.nonCanonicalVarint))
     }
 
     @Test(
@@ -68,14 +69,16 @@ import Testing
         #expect(withDecoder(hex("00 01")) { (d) throws(WireError) in [try d.readBool(), try d.readBool()] }
             == .success([false, true]))
         for byte in [UInt8(0x02), 0x10, 0x80, 0xff] {
-            #expect(withDecoder([byte]) { (d) throws(WireError) in try d.readBool() } == .failure(.invalidBool(byte: byte)))
+            let result = withDecoder([byte]) { (d) throws(WireError) in try d.readBool() }
+            #expect(result == .failure(.invalidBool(byte: byte)))
         }
     }
 
     @Test("a length one over its maximum is lengthExceeded, at the maximum it is read")
     func lengthLimit() {
         let atMax = hex("03 61 62 63")
-        #expect(withDecoder(atMax) { (d) throws(WireError) in try d.readString(field: "name", max: 3) } == .success("abc"))
+        #expect(withDecoder(atMax) { (d) throws(WireError) in try d.readString(field: "name", max: 3) }
+            == .success("abc"))
         #expect(withDecoder(atMax) { (d) throws(WireError) in try d.readString(field: "name", max: 2) }
             == .failure(.lengthExceeded(field: "name", max: 2, actual: 3)))
         #expect(withDecoder(atMax) { (d) throws(WireError) in try d.readBytes(field: "blob", max: 2) }
@@ -94,7 +97,7 @@ import Testing
             == .failure(truncated))
         #expect(withDecoder(input) { (d) throws(WireError) in try d.readString(field: "text", max: Int.max) }
             == .failure(truncated))
-        #expect(withDecoder(input) { (d) throws(WireError) in try d.readArray(of: Hash32.self, field: "h", max: Int.max) }
+        #expect(withDecoder(input) { (d) throws(WireError) in try d.readArray(of: Hash32.self, field: "h", max: .max) }
             == .failure(.truncated(needed: 32 << 40, remaining: 4)))
     }
 
@@ -135,7 +138,8 @@ import Testing
         #expect(withDecoder(hex("00")) { (d) throws(WireError) in try d.readOptional(Hash32.self, field: "h") }
             == .success(nil))
         let result = withDecoder(hex("02")) { (d) throws(WireError) in try d.readOptional(Hash32.self, field: "h") }
-        #expect(result == .failure(.invalidValue(field: "h", reason: "optional tag must be 0x00 (absent) or 0x01 (present), got 0x02")))
+        let reason = "optional tag must be 0x00 (absent) or 0x01 (present), got 0x02"
+        #expect(result == .failure(.invalidValue(field: "h", reason: reason)))
     }
 
     @Test("enum raw values without a case are rejected with the raw value")

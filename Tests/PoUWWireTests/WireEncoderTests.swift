@@ -46,7 +46,8 @@ import Testing
     @Test("arrays are a count then elements; optionals a 0x00/0x01 tag; enums their raw value")
     func compositesGolden() {
         let hashes = [Hash32([UInt8](repeating: 0x01, count: 32)), Hash32([UInt8](repeating: 0x02, count: 32))]
-        #expect(encoded { $0.writeArray(hashes, field: "f", max: 2) } == hex("02", repeated("01", 32), repeated("02", 32)))
+        #expect(encoded { $0.writeArray(hashes, field: "f", max: 2) }
+            == hex("02", repeated("01", 32), repeated("02", 32)))
         #expect(encoded { $0.writeArray([Hash32](), field: "f", max: 0) } == hex("00"))
         #expect(encoded { $0.writeOptional(Hash32?.none) } == hex("00"))
         #expect(encoded { $0.writeOptional(Optional(hashes[0])) } == hex("01", repeated("01", 32)))

@@ -12,7 +12,7 @@ import Testing
         (.invalidEnum(type: "MessageKind", raw: 9), ["MessageKind", "9"]),
         (.trailingBytes(count: 5), ["5 trailing bytes"]),
         (.unsupportedVersion(got: 2, supported: 1), ["version 2", "version 1"]),
-        (.invalidValue(field: "MerkleProof", reason: "leafIndex 5 is not below leafCount 5"), ["MerkleProof", "leafIndex 5"]),
+        (.invalidValue(field: "MerkleProof", reason: "leafIndex 5 is not below leafCount 5"), ["MerkleProof", "below"]),
     ]
 
     @Test("every error's description names what went wrong and where")

@@ -10,6 +10,7 @@ import Testing
     static let truncationCaseCount = 30_000
     static let mutationCaseCount = 40_000
     static let randomInputBytesMax = 300
+    static let seedText = "0x" + String(seed, radix: 16)
 
     @Test("110,000 random, truncated and mutated inputs decode canonically or throw, as every type")
     func fuzzEveryType() {
@@ -33,14 +34,14 @@ import Testing
 
         #expect(report.caseCount == 110_000)
         // Guards against a vacuous run: some mutations (inside hashes, integers) must still decode.
-        #expect(report.acceptedCount > 1_000, "seed 0x\(String(Self.seed, radix: 16)): only \(report.acceptedCount) accepted")
+        #expect(report.acceptedCount > 1_000, "seed \(Self.seedText): only \(report.acceptedCount) accepted")
     }
 
     @Test("every corpus value round-trips to itself")
     func corpusRoundTrips() {
         var fuzzer = Fuzzer(seed: Self.seed)
         for entry in fuzzer.corpus(valuesPerType: 300) {
-            #expect(entry.codec.reencode(entry.bytes) == entry.bytes, "seed 0x\(String(Self.seed, radix: 16))")
+            #expect(entry.codec.reencode(entry.bytes) == entry.bytes, "seed \(Self.seedText)")
         }
     }
 
@@ -55,7 +56,7 @@ import Testing
             let result = withDecoder(input) { (d) throws(WireError) in (try d.readVarint(), d.offset) }
             if case let .success((value, consumed)) = result {
                 let canonical = encoded { $0.writeVarint(value) }
-                #expect(canonical == Array(input.prefix(consumed)), "seed 0x\(String(Self.seed, radix: 16)) case \(index)")
+                #expect(canonical == Array(input.prefix(consumed)), "seed \(Self.seedText) case \(index)")
             }
         }
     }
@@ -171,7 +172,8 @@ struct Fuzzer {
     static let lengthTamperings: [[UInt8]] = [
         [0x00], [0x01], [0x08], [0x09], [0x40], [0x41], [0x7f], [0x80, 0x01], [0x80, 0x02], [0x81, 0x02],
         [0x80, 0x00], [0xff, 0x00], [0x80, 0x80, 0x80, 0x80, 0x80, 0x20], [0x80, 0x80, 0x80, 0x02],
-        [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02],
+        [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+        [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02],
     ]
 
     mutating func bytes(_ count: Int) -> [UInt8] {
@@ -218,9 +220,10 @@ struct Fuzzer {
     }
 
     mutating func peerRecord() -> PeerRecord {
-        PeerRecord(
+        let addressCount = Int.random(in: 0...Limits.peerAddressesMax, using: &generator)
+        return PeerRecord(
             nodeKey: PublicKey(bytes(32)),
-            addresses: (0..<Int.random(in: 0...Limits.peerAddressesMax, using: &generator)).map { _ in text(bytesMax: 24) },
+            addresses: (0..<addressCount).map { _ in text(bytesMax: 24) },
             sequence: generator.next() >> UInt64.random(in: 0...63, using: &generator),
             unixMilliseconds: generator.next()
         )
