@@ -5,8 +5,8 @@ public import PoUWCore
 ///
 /// Bytes: the first 20 bytes of BLAKE2b-256("pouw/address/v1" || public key).
 /// Text: Bech32m (BIP-350) with prefix "pouw" over the 20 bytes regrouped into 32 five-bit values,
-/// so every address is "pouw1" followed by 38 characters (43 in all), for example
-/// `pouw1...`. Parsing accepts all-lower or all-upper case and returns the same address.
+/// so every address is "pouw1" followed by 38 characters (43 in all); RFC 8032 TEST 1's key has
+/// `pouw1jz7vt6wzlqqkw5l0qeyt2e2w3vx00v5elgzhtn`. Parsing accepts all-lower or all-upper case.
 public struct Address: Hashable, Sendable, CustomStringConvertible {
     public static let byteCount = 20
     /// The Bech32m human-readable prefix.
@@ -65,13 +65,15 @@ public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         let hint = "an address is \"\(Address.prefix)1\" and 38 more characters; copy it again from its source"
         return switch self {
-        case .wrongLength(let characters): "address has \(characters) characters, expected \(Address.textCharacters): \(hint)"
+        case .wrongLength(let characters):
+            "address has \(characters) characters, expected \(Address.textCharacters): \(hint)"
         case .invalidCharacter(let position): "address has an invalid character at position \(position): \(hint)"
         case .mixedCase: "address mixes upper and lower case: write it all in lower case"
         case .missingSeparator: "address has no \"1\" separator: \(hint)"
         case .emptyPrefix: "address has nothing before its \"1\" separator: \(hint)"
         case .badChecksum: "address checksum does not match (a mistyped character?): \(hint)"
-        case .wrongPrefix(let hrp): "address prefix is \"\(hrp)\", expected \"\(Address.prefix)\": this is not a pouw address"
+        case .wrongPrefix(let hrp):
+            "address prefix is \"\(hrp)\", expected \"\(Address.prefix)\": this is not a pouw address"
         }
     }
 }

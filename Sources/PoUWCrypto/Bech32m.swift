@@ -92,7 +92,8 @@ public enum Bech32m {
     }
 
     private static func checksum(prefix: [UInt8], data: [UInt8]) -> [UInt8] {
-        let residue = polymod(expand(prefix) + data + [UInt8](repeating: 0, count: checksumCharacters)) ^ checksumConstant
+        let padding = [UInt8](repeating: 0, count: checksumCharacters)
+        let residue = polymod(expand(prefix) + data + padding) ^ checksumConstant
         return (0..<checksumCharacters).map { UInt8((residue >> (5 * (5 - UInt32($0)))) & 31) }
     }
 

@@ -17,7 +17,8 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidPublicKey:
-            "invalid Ed25519 public key (small-order, off the curve or non-canonical): obtain the key again from its owner"
+            "invalid Ed25519 public key (small-order, off the curve or non-canonical): "
+                + "obtain the key again from its owner"
         case .badSignature:
             "signature does not verify: the message was altered or signed by another key; drop it"
         case .wrongChain(let expected, let actual):

@@ -44,7 +44,8 @@ public enum Ed25519 {
         let status = message.withContiguousBytes { input in
             signature.bytes.withUnsafeBufferPointer { sig in
                 publicKey.bytes.withUnsafeBufferPointer { key in
-                    crypto_sign_verify_detached(sig.baseAddress!, input.baseAddress, UInt64(input.count), key.baseAddress!)
+                    crypto_sign_verify_detached(
+                        sig.baseAddress!, input.baseAddress, UInt64(input.count), key.baseAddress!)
                 }
             }
         }

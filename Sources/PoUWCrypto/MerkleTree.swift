@@ -19,6 +19,10 @@
 /// A proof (`MerkleProof`) lists the siblings met on the way from the leaf to the root, lowest
 /// level first; a level where the node was promoted contributes no sibling. The number of siblings
 /// is therefore a function of (leafIndex, leafCount), and verification insists on exactly it.
+///
+/// The root does NOT commit to the leaf count: a proof for leaf 0 of a 4-leaf tree also verifies
+/// as leaf 0 of 3 (same siblings, same hashing order). Take `leafCount` from a trusted place (the
+/// header that carries the root and the count), never from the proof's sender alone.
 public import PoUWCore
 
 public struct MerkleTree: Sendable {
@@ -91,7 +95,7 @@ public struct MerkleTree: Sendable {
     /// Whether `proof` shows that a leaf with hash `leafHash` (from `MerkleTree.leafHash(_:)`, never an
     /// inner node) is in the tree with root `root`. False when `leafIndex >= leafCount`, when the
     /// proof has more or fewer siblings than that position needs, or when the hashes do not lead
-    /// to `root`.
+    /// to `root`. `proof.leafCount` must be the trusted count (see the construction above).
     public static func verify(_ proof: MerkleProof, leafHash: Hash32, root: Hash32) -> Bool {
         guard proof.leafIndex < proof.leafCount, proof.siblings.count <= Limits.merkleProofDepthMax else {
             return false

@@ -123,7 +123,8 @@ struct KeyFileTests {
     func mismatchedPublicKey() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/node.key"
-            try plant(document(publicKey: KeyPair(seed: seededBytes(count: 32, seed: 14)).publicKey.description), at: path)
+            let other = KeyPair(seed: seededBytes(count: 32, seed: 14))
+            try plant(document(publicKey: other.publicKey.description), at: path)
             let error = #expect(throws: KeyFileError.self) { try KeyFile.read(path) }
             #expect(error?.description.contains("does not match the seed") == true)
         }

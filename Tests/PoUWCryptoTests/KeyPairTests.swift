@@ -64,7 +64,8 @@ struct KeyPairTests {
         let signature = keyPair.sign(payload: payload, kind: .vote, chainId: chainId)
         for other in ["pouw-main", "pouw-tes", "pouw-test2", "POUW-TEST", "p"] {
             #expect(throws: CryptoError.badSignature, "\(other)") {
-                try Ed25519.verify(signature, payload: payload, kind: .vote, chainId: other, publicKey: keyPair.publicKey)
+                try Ed25519.verify(signature, payload: payload, kind: .vote, chainId: other,
+                                   publicKey: keyPair.publicKey)
             }
         }
     }
@@ -74,7 +75,8 @@ struct KeyPairTests {
         let signature = keyPair.sign(payload: payload, kind: .vote, chainId: chainId)
         for kind in MessageKind.allCases where kind != .vote {
             #expect(throws: CryptoError.badSignature, "\(kind)") {
-                try Ed25519.verify(signature, payload: payload, kind: kind, chainId: chainId, publicKey: keyPair.publicKey)
+                try Ed25519.verify(signature, payload: payload, kind: kind, chainId: chainId,
+                                   publicKey: keyPair.publicKey)
             }
         }
     }

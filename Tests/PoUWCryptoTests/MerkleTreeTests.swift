@@ -153,4 +153,13 @@ struct MerkleTreeTests {
         let leaves = merkleLeaves(count)
         #expect(MerkleTree(leaves: leaves).root != MerkleTree(leaves: leaves + [leaves[count - 1]]).root)
     }
+
+    @Test("the root does not commit to the count: leaf 0 of 4 also verifies as leaf 0 of 3 (documented)")
+    func countNotCommitted() {
+        let leaves = merkleLeaves(4)
+        let tree = MerkleTree(leaves: leaves)
+        var proof = tree.proof(index: 0)
+        proof.leafCount = 3
+        #expect(MerkleTree.verify(proof, leafData: leaves[0], root: tree.root))
+    }
 }

@@ -29,7 +29,8 @@ struct SHA256Tests {
 
     @Test("the known answer for the empty input")
     func empty() {
-        #expect(SHA256.hash([UInt8]()).description == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hash([UInt8]()).description
+            == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.Hasher().finalize() == SHA256.hash([UInt8]()))
     }
 

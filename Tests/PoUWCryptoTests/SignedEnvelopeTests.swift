@@ -69,7 +69,9 @@ struct SignedEnvelopeTests {
         #expect(throws: CryptoError.badSignature) { try otherSigner.verify(chainId: "pouw-test", kind: .proposal) }
         var identitySigner = envelope
         identitySigner.signer = PublicKey([1] + [UInt8](repeating: 0, count: 31))
-        #expect(throws: CryptoError.invalidPublicKey) { try identitySigner.verify(chainId: "pouw-test", kind: .proposal) }
+        #expect(throws: CryptoError.invalidPublicKey) {
+            try identitySigner.verify(chainId: "pouw-test", kind: .proposal)
+        }
     }
 
     @Test("error messages say what to do")
