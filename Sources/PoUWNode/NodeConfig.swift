@@ -105,7 +105,9 @@ public struct NodeConfig: Equatable, Sendable {
             throw .invalid(path: path, section: "node", key: "chain_id", reason: reason)
         }
         for (key, value) in [("listen", config.p2pListen)] + config.bootnodes.map({ ("bootnodes", $0) }) {
-            if let reason = validateHostPort(value) { throw .invalid(path: path, section: "p2p", key: key, reason: reason) }
+            if let reason = validateHostPort(value) {
+                throw .invalid(path: path, section: "p2p", key: key, reason: reason)
+            }
         }
         if let reason = validateHostPort(config.apiListen) {
             throw .invalid(path: path, section: "api", key: "listen", reason: reason)
