@@ -9,7 +9,8 @@
 //   fill DIR BYTES    writes BYTES of 64 KiB values into table "fill" in 1 MiB transactions, prints
 //                     "done COUNT" and exits.
 //
-// Stores are opened with a 1 MiB map, so the map grows while the probe runs.
+// Stores are opened with a 1 MiB map, so the map grows while the probe runs. The probe ends itself
+// (SIGALRM) after `probeLifetimeSecondsMax`, so a test that fails before killing it leaves nothing behind.
 import Foundation
 import PoUWCore
 import PoUWStorage
@@ -60,6 +61,9 @@ func fill(_ directory: String, bytes: Int) throws {
     store.close()
     say("done \(count)")
 }
+
+let probeLifetimeSecondsMax: UInt32 = 300
+alarm(probeLifetimeSecondsMax)
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else { fail("usage: PoUWStorageProbe commit-loop|hold-reader|hold-open|fill DIR [BYTES]") }
