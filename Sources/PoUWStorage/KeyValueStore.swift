@@ -18,6 +18,7 @@ public protocol KeyValueStore: AnyObject, Sendable {
     /// Runs `body` in a read-only snapshot transaction and returns its result.
     func read<T>(_ body: (any ReadTransaction) throws -> T) throws -> T
     /// Runs `body` in the write transaction; commits when it returns, aborts when it throws.
+    @discardableResult
     func write<T>(_ body: (any WriteTransaction) throws -> T) throws -> T
 }
 

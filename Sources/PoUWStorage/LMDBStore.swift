@@ -16,7 +16,10 @@ import Foundation
 ///   the calling thread, and writers from other threads wait on a lock, one at a time.
 /// - Growth: when a write needs more room (`MDB_MAP_FULL`) the transaction is aborted, the map is
 ///   doubled (up to `LMDBOptions.mapBytesMax`) while no transaction is open in this process, and the
-///   write closure runs again from the start. Hence the rule that it has no outside effects.
+///   write closure runs again from the start. Hence the rule that it has no outside effects. Inside
+///   the closure the failing call throws `StorageError.mapFull`: let it propagate (if the closure
+///   swallows it, the store still aborts and retries). `write` itself throws `.mapFull` only when the
+///   map would pass `mapBytesMax`.
 ///   When another process grew the map (`MDB_MAP_RESIZED`), the next transaction adopts its size.
 /// - `close()` (or deinit) waits for open reads, then closes the environment. Using the store after
 ///   `close()` is a precondition failure.
@@ -97,6 +100,7 @@ public final class LMDBStore: KeyValueStore, @unchecked Sendable {
         return try body(tx)
     }
 
+    @discardableResult
     public func write<T>(_ body: (any WriteTransaction) throws -> T) throws -> T {
         gate.checkCurrentThreadHasNoTransaction("write")
         writerLock.lock()
@@ -130,11 +134,14 @@ public final class LMDBStore: KeyValueStore, @unchecked Sendable {
             throw error
         }
         let txn = tx.close()
-        if tx.needsMapGrowth || tx.failure != nil {
-            // The closure swallowed an error; LMDB has marked the transaction failed, so abort it.
+        // A call failed but the closure swallowed the error: LMDB has marked the transaction failed.
+        if tx.needsMapGrowth {
             mdb_txn_abort(txn)
-            if tx.needsMapGrowth { return .needsMapGrowth }
-            throw tx.failure!
+            return .needsMapGrowth
+        }
+        if let failure = tx.failure {
+            mdb_txn_abort(txn)
+            throw failure
         }
         let code = mdb_txn_commit(txn)  // Frees the transaction, also when it fails.
         if code == MDB_MAP_FULL { return .needsMapGrowth }

@@ -29,6 +29,7 @@ public final class MemoryStore: KeyValueStore, @unchecked Sendable {
         return try body(tx)
     }
 
+    @discardableResult
     public func write<T>(_ body: (any WriteTransaction) throws -> T) throws -> T {
         gate.checkCurrentThreadHasNoTransaction("write")
         writerLock.lock()
