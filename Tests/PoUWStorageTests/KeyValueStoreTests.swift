@@ -206,24 +206,27 @@ import Testing
     @Test("misuse traps: an escaped transaction, nested writes, a write inside a read, an undeclared table",
           arguments: Backend.allCases)
     func misuseTraps(backend: Backend) async {
-        let escaped = await #expect(processExitsWith: .failure) { [backend] in
-            try withStore(backend, tables: KeyValueStoreTests.tables) { store in
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path
+        let escaped = await #expect(processExitsWith: .failure) { [backend, path = path as String] in
+            try withStore(backend, in: path, tables: KeyValueStoreTests.tables) { store in
                 let escaped = try store.read { $0 }
                 _ = try escaped.get(KeyValueStoreTests.names, "k")
             }
         }
-        let nested = await #expect(processExitsWith: .failure) { [backend] in
-            try withStore(backend, tables: KeyValueStoreTests.tables) { store in
+        let nested = await #expect(processExitsWith: .failure) { [backend, path = path as String] in
+            try withStore(backend, in: path, tables: KeyValueStoreTests.tables) { store in
                 try store.write { _ in try store.write { _ in } }
             }
         }
-        let writeInRead = await #expect(processExitsWith: .failure) { [backend] in
-            try withStore(backend, tables: KeyValueStoreTests.tables) { store in
+        let writeInRead = await #expect(processExitsWith: .failure) { [backend, path = path as String] in
+            try withStore(backend, in: path, tables: KeyValueStoreTests.tables) { store in
                 try store.read { _ in try store.write { _ in } }
             }
         }
-        let undeclared = await #expect(processExitsWith: .failure) { [backend] in
-            try withStore(backend, tables: KeyValueStoreTests.tables) { store in
+        let undeclared = await #expect(processExitsWith: .failure) { [backend, path = path as String] in
+            try withStore(backend, in: path, tables: KeyValueStoreTests.tables) { store in
                 _ = try store.read { try $0.get(Table<String, String>("undeclared"), "k") }
             }
         }

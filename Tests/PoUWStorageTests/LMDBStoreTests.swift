@@ -185,4 +185,26 @@ import Testing
             #expect(try store.read { try $0.count(Self.fill) } == count + 2)
         }
     }
+
+    @Test("opening a database twice in one process, or using a closed store, traps")
+    func misuseTraps() async {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let twice = await #expect(processExitsWith: .failure) { [path = directory.path as String] in
+            let first = try LMDBStore(directory: path, tables: LMDBStoreTests.tables)
+            let second = try LMDBStore(directory: path, tables: LMDBStoreTests.tables)
+            withExtendedLifetime((first, second)) {}
+        }
+        let afterClose = await #expect(processExitsWith: .failure) { [path = directory.path as String] in
+            let store = try LMDBStore(directory: path, tables: LMDBStoreTests.tables)
+            store.close()
+            _ = try store.read { try $0.count(LMDBStoreTests.names) }
+        }
+        for result in [twice, afterClose] {
+            guard case .signal = result?.exitStatus else {
+                Issue.record("expected a trap, got \(String(describing: result?.exitStatus))")
+                continue
+            }
+        }
+    }
 }

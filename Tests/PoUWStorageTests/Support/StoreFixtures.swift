@@ -31,13 +31,22 @@ func withStore<T>(
     _ backend: Backend, tables: [any TableDeclaration], options: LMDBOptions = LMDBOptions(),
     _ body: (any KeyValueStore) throws -> T
 ) throws -> T {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    return try withStore(backend, in: directory.path, tables: tables, options: options, body)
+}
+
+/// Runs `body` with a store of `backend`; an LMDB store lives in `directory` (the caller removes it:
+/// exit tests pass one in because their child process stops before it could clean up).
+func withStore<T>(
+    _ backend: Backend, in directory: String, tables: [any TableDeclaration], options: LMDBOptions = LMDBOptions(),
+    _ body: (any KeyValueStore) throws -> T
+) throws -> T {
     switch backend {
     case .memory:
         return try body(MemoryStore(tables: tables))
     case .lmdb:
-        let directory = TemporaryDirectory()
-        defer { directory.remove() }
-        let store = try LMDBStore(directory: directory.path, tables: tables, options: options)
+        let store = try LMDBStore(directory: directory, tables: tables, options: options)
         defer { store.close() }
         return try body(store)
     }
