@@ -9,11 +9,13 @@ import Foundation
 ///   open once per process (a second open is a precondition failure) but in several processes at once.
 /// - Durability: with `Durability.full` (the default) a `write` that returned is on disk; a crash at
 ///   any moment leaves exactly the transactions that committed before it, none half-applied.
-/// - Threads: the environment is opened with `MDB_NOTLS`, so a read transaction is not tied to a
-///   thread's slot: reads may nest, run on any thread (including Swift concurrency's, which hop), and
-///   threads that die do not leak reader slots. LMDB write transactions are bound to the thread that
-///   began them (its writer mutex is owned by that thread); `write` runs its closure synchronously on
-///   the calling thread, and writers from other threads wait on a lock, one at a time.
+/// - Threads: the environment is opened with `MDB_NOTLS`. Without it LMDB keeps one reader slot per
+///   thread in thread-local storage, so a thread could not hold two reads at once (a read nested in a
+///   read or in a write closure), and every thread that ever read (thread pools, Swift concurrency's
+///   executors) would pin one of the `readersMax` slots until it exits. With it a slot belongs to a
+///   read transaction and is freed when the read ends. LMDB write transactions stay bound to the
+///   thread that began them (it owns LMDB's writer mutex): `write` runs its closure synchronously on
+///   the calling thread, and writers on other threads wait on a lock, one at a time.
 /// - Growth: when a write needs more room (`MDB_MAP_FULL`) the transaction is aborted, the map is
 ///   doubled (up to `LMDBOptions.mapBytesMax`) while no transaction is open in this process, and the
 ///   write closure runs again from the start. Hence the rule that it has no outside effects. Inside
