@@ -38,6 +38,11 @@ let package = Package(
         .target(name: "PoUWStorage", dependencies: ["PoUWCore", "CLMDB"], swiftSettings: strict),
         .target(name: "PoUWUV", dependencies: ["PoUWCore", "CLibUV"], swiftSettings: strict),
 
+        // The child process of the storage crash tests: commits numbered transactions until killed.
+        .executableTarget(
+            name: "PoUWStorageProbe", dependencies: ["PoUWStorage", "PoUWCore"], swiftSettings: strict
+        ),
+
         // Level 4: the node: config, home directory, and (later issues) the driver around the pure cores.
         .target(name: "PoUWNode", dependencies: ["PoUWCore", "PoUWCrypto", "PoUWStorage"], swiftSettings: strict),
 
@@ -54,7 +59,7 @@ let package = Package(
         .testTarget(name: "PoUWCoreTests", dependencies: ["PoUWCore"], swiftSettings: strict),
         .testTarget(name: "PoUWCryptoTests", dependencies: ["PoUWCrypto", "PoUWCore"], swiftSettings: strict),
         .testTarget(name: "PoUWWireTests", dependencies: ["PoUWWire", "PoUWCore"], swiftSettings: strict),
-        .testTarget(name: "PoUWStorageTests", dependencies: ["PoUWStorage", "PoUWCore", "PoUWCLI"],
+        .testTarget(name: "PoUWStorageTests", dependencies: ["PoUWStorage", "PoUWCore", "PoUWStorageProbe"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWKernelsTests", dependencies: ["PoUWKernels"], swiftSettings: strict),
         .testTarget(name: "PoUWInferenceTests", dependencies: ["PoUWInference", "PoUWKernels"],
