@@ -36,7 +36,10 @@ let package = Package(
 
         // Level 3: IO owners.
         .target(name: "PoUWStorage", dependencies: ["PoUWCore", "CLMDB"], swiftSettings: strict),
-        .target(name: "PoUWUV", dependencies: ["PoUWCore", "CLibUV"], swiftSettings: strict),
+        .target(name: "PoUWNet", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto"], swiftSettings: strict),
+        .target(name: "PoUWGossip", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto"], swiftSettings: strict),
+        .target(name: "PoUWUV", dependencies: ["PoUWCore", "PoUWNet", "CLibUV"], swiftSettings: strict),
+        .target(name: "PoUWTesting", dependencies: ["PoUWCore", "PoUWNet", "PoUWGossip"], swiftSettings: strict),
 
         // The child process of the storage crash tests: commits numbered transactions until killed.
         .executableTarget(
@@ -64,6 +67,12 @@ let package = Package(
         .testTarget(name: "PoUWKernelsTests", dependencies: ["PoUWKernels"], swiftSettings: strict),
         .testTarget(name: "PoUWInferenceTests", dependencies: ["PoUWInference", "PoUWKernels"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "PoUWNetTests", dependencies: ["PoUWNet", "PoUWCrypto", "PoUWCore", "PoUWWire"],
+                    swiftSettings: strict),
+        .testTarget(name: "PoUWGossipTests", dependencies: ["PoUWGossip", "PoUWTesting", "PoUWCore", "PoUWWire"],
+                    swiftSettings: strict),
+        .testTarget(name: "PoUWUVTests", dependencies: ["PoUWUV", "PoUWNet", "PoUWCore", "PoUWCrypto"],
+                    swiftSettings: strict),
         .testTarget(name: "PoUWNodeTests", dependencies: ["PoUWNode", "PoUWCrypto", "PoUWCore"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWCLITests", dependencies: ["PoUWCLI", "PoUWCrypto", "PoUWCore"],

@@ -1,0 +1,2 @@
+/// PoUWNet owns transport abstractions, framing and the Noise handshake.
+public enum PoUWNetModule {}
