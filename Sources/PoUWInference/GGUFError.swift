@@ -33,14 +33,18 @@ public enum GGUFError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .cannotOpen(path, operation, code):
-            return "cannot read GGUF file \(path): \(operation) failed with errno \(code); check the path and permissions"
+            return "cannot read GGUF file \(path): \(operation) failed with errno \(code); "
+                + "check the path and permissions"
         case let .notGGUF(magic):
             let hex = String(magic, radix: 16)
-            return "not a GGUF file (magic 0x\(hex), expected 0x46554747 \"GGUF\"); check that this is a .gguf model"
+            return "not a GGUF file (magic 0x\(hex), expected 0x46554747 \"GGUF\"); "
+                + "check that this is a .gguf model"
         case let .unsupportedVersion(version):
-            return "unsupported GGUF version \(version); only version 3 is read, convert the model with a current llama.cpp"
+            return "unsupported GGUF version \(version); only version 3 is read, "
+                + "convert the model with a current llama.cpp"
         case let .truncated(offset, what):
-            return "truncated at byte \(offset) while reading \(what); the file is incomplete or corrupt, download it again"
+            return "truncated at byte \(offset) while reading \(what); "
+                + "the file is incomplete or corrupt, download it again"
         case let .limitExceeded(what, value, limit, offset):
             return "\(what) is \(value) at byte \(offset), over the limit of \(limit); the file is corrupt or hostile"
         case let .unknownValueType(type, offset):
