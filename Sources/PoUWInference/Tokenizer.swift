@@ -300,3 +300,34 @@ extension Tokenizer {
         out.append(contentsOf: pieceBytes[pieceStarts[id]..<pieceStarts[id + 1]])
     }
 }
+
+/// Part of a prompt for `Tokenizer.encode(pieces:)`.
+public enum TokenizerPiece: Sendable, Equatable {
+    /// Plain text; special-token text inside it stays text (user-defined tokens still match).
+    case text(String)
+    /// The text of one token of the vocabulary (for example `<|im_start|>`), encoded as that token.
+    case special(String)
+}
+
+extension Tokenizer {
+    /// Encodes a prompt built from pieces. Adjacent text pieces are joined before tokenizing, so the
+    /// result equals `encode(joinedText, parseSpecial: true)` whenever the text pieces contain no
+    /// special-token text. Returns nil when a `.special` piece names no token.
+    public func encode(pieces: [TokenizerPiece]) -> [Int]? {
+        var out: [Int] = []
+        var text = ""
+        for piece in pieces {
+            switch piece {
+            case let .text(content):
+                text += content
+            case let .special(name):
+                guard let id = id(of: name) else { return nil }
+                out += encode(text, parseSpecial: false)
+                text = ""
+                out.append(id)
+            }
+        }
+        out += encode(text, parseSpecial: false)
+        return out
+    }
+}
