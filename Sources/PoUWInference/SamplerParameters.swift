@@ -49,8 +49,8 @@ public struct SamplingParameters: Sendable, Equatable {
                 name: "stopSequences", reason: "has \(stopSequences.count); use at most \(Self.stopSequencesMax)")
         }
         for stop in stopSequences where stop.isEmpty || stop.utf8.count > Self.stopSequenceBytesMax {
-            throw .invalidParameter(
-                name: "stopSequences", reason: "has one of \(stop.utf8.count) bytes; use 1...\(Self.stopSequenceBytesMax)")
+            let reason = "has one of \(stop.utf8.count) bytes; use 1...\(Self.stopSequenceBytesMax)"
+            throw .invalidParameter(name: "stopSequences", reason: reason)
         }
         self.temperature = temperature
         self.topK = topK
