@@ -1,2 +1,0 @@
-/// PoUWInference owns GGUF reading, tokenizer, chat templates, the Llama forward pass, sampling, scoring.
-public enum PoUWInferenceModule {}
