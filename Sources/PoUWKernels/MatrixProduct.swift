@@ -1,0 +1,201 @@
+/// Products of a weight matrix with activation rows, over a range of output rows so that a worker
+/// pool can split the rows (each output element is computed by one call, start to end).
+///
+/// Output layout: `out[r · outStride + i]` = weight row `i` · activation row `r`.
+/// Quantized matrices: one activation row uses the matrix-vector kernel (`QuantizedDot`); several
+/// rows use the tiled kernel, which reads each weight block once for 16 activation rows (lanes =
+/// rows) and computes exactly the same bits per element (`Numerics`, rules 1–3).
+public enum MatrixProduct {
+    /// Weight rows processed together by the tiled kernel.
+    static let weightRowsPerGroup = 4
+    /// Activation bytes one tile chunk may take, to stay in the L2 cache while weight rows stream.
+    static let tileChunkBytesMax = 256 * 1024
+
+    /// Quantized matrix × the rows of `act`, for output rows `rows`.
+    public static func multiply(_ m: WeightMatrix, _ act: Q8Activations, rows: Range<Int>,
+                                into out: UnsafeMutablePointer<Float>, outStride: Int) {
+        precondition(m.takesQuantizedActivations, "\(m.format) matrices take float activations")
+        precondition(m.columns == act.columns, "matrix has \(m.columns) columns, activations \(act.columns)")
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= m.rows)
+        if act.rows == 1 {
+            for i in rows { out[i] = QuantizedDot.dot(m.format, row: m.row(i), act, activationRow: 0) }
+        } else {
+            TiledProduct.multiply(m, act, rows: rows, into: out, outStride: outStride)
+        }
+    }
+
+    /// Reference of `multiply` (scalar, Int32 block sums), for tests.
+    public static func multiplyReference(_ m: WeightMatrix, _ act: Q8Activations, rows: Range<Int>,
+                                         into out: UnsafeMutablePointer<Float>, outStride: Int) {
+        for r in 0..<act.rows {
+            for i in rows {
+                out[r * outStride + i] = QuantizedDot.dotReference(m.format, row: m.row(i), act, activationRow: r)
+            }
+        }
+    }
+
+    /// Float matrix (F32, F16) × `count` float rows `x + r · xStride`, for output rows `rows`.
+    /// Each element is `FloatReduction.dot` of the row (converted to floats) and the activation.
+    public static func multiply(_ m: WeightMatrix, _ x: UnsafePointer<Float>, count: Int, xStride: Int,
+                                rows: Range<Int>, into out: UnsafeMutablePointer<Float>, outStride: Int) {
+        precondition(!m.takesQuantizedActivations, "\(m.format) matrices take quantized activations")
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= m.rows)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: m.columns) { scratch in
+            let w = scratch.baseAddress!
+            for i in rows {
+                m.dequantizeRow(i, into: w)
+                for r in 0..<count {
+                    out[r * outStride + i] = FloatReduction.dot(w, x + r * xStride, count: m.columns)
+                }
+            }
+        }
+    }
+}
+
+/// The matrix-matrix kernel: lanes hold 16 activation rows; each weight block is unpacked once to
+/// exact floats and broadcast against them. Block sums are exact, so they equal the matrix-vector
+/// kernel's; the block formula and the block order are the same, hence the same bits.
+enum TiledProduct {
+    static let lanes = Q8Activations.tileRows
+    static let group = MatrixProduct.weightRowsPerGroup
+
+    static func multiply(_ m: WeightMatrix, _ act: Q8Activations, rows: Range<Int>,
+                         into out: UnsafeMutablePointer<Float>, outStride: Int) {
+        let tileBytes = act.columns * lanes * 4
+        let chunkTiles = max(1, MatrixProduct.tileChunkBytesMax / tileBytes)
+        let blocks = act.blocks
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: group * (act.columns + 2 * blocks)) { buffer in
+            let scratch = UnpackedRows(base: buffer.baseAddress!, columns: act.columns, blocks: blocks)
+            var tileStart = 0
+            while tileStart < act.tiles {
+                let tileEnd = min(act.tiles, tileStart + chunkTiles)
+                var i = rows.lowerBound
+                while i < rows.upperBound {
+                    let count = min(group, rows.upperBound - i)
+                    scratch.unpack(m, firstRow: i, count: count)
+                    for t in tileStart..<tileEnd {
+                        let acc = tile(scratch, act, tile: t, withMinimum: m.format == .q4_1)
+                        store(acc, count: count, tile: t, firstRow: i, act.rows, out, outStride)
+                    }
+                    i += count
+                }
+                tileStart = tileEnd
+            }
+        }
+    }
+
+    /// The four weight rows of `w` times tile `t`: one 16-lane result per weight row.
+    static func tile(_ w: UnpackedRows, _ act: Q8Activations, tile t: Int, withMinimum: Bool)
+        -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+    {
+        var acc = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        let blocks = act.blocks
+        for b in 0..<blocks {
+            let codes = UnsafeRawPointer(act.tileCodes + (t &* blocks &+ b) &* 32 &* lanes)
+            let p = blockSums(w, codes, firstColumn: b &* 32)
+            let s = (t &* blocks &+ b) &* lanes
+            let scale = UnsafeRawPointer(act.tileScales + s).loadUnaligned(as: SIMD16<Float>.self)
+            let j0 = b, j1 = blocks &+ b, j2 = 2 &* blocks &+ b, j3 = 3 &* blocks &+ b
+            if withMinimum {
+                let sums = UnsafeRawPointer(act.tileScaledSums + s).loadUnaligned(as: SIMD16<Float>.self)
+                acc.0 = acc.0 + BlockFormula.scaledWithMinimum(p.0, d: w.d[j0], m: w.m[j0], activationScale: scale,
+                                                               activationScaledSum: sums)
+                acc.1 = acc.1 + BlockFormula.scaledWithMinimum(p.1, d: w.d[j1], m: w.m[j1], activationScale: scale,
+                                                               activationScaledSum: sums)
+                acc.2 = acc.2 + BlockFormula.scaledWithMinimum(p.2, d: w.d[j2], m: w.m[j2], activationScale: scale,
+                                                               activationScaledSum: sums)
+                acc.3 = acc.3 + BlockFormula.scaledWithMinimum(p.3, d: w.d[j3], m: w.m[j3], activationScale: scale,
+                                                               activationScaledSum: sums)
+            } else {
+                acc.0 = acc.0 + BlockFormula.scaled(p.0, d: w.d[j0], activationScale: scale)
+                acc.1 = acc.1 + BlockFormula.scaled(p.1, d: w.d[j1], activationScale: scale)
+                acc.2 = acc.2 + BlockFormula.scaled(p.2, d: w.d[j2], activationScale: scale)
+                acc.3 = acc.3 + BlockFormula.scaled(p.3, d: w.d[j3], activationScale: scale)
+            }
+        }
+        return acc
+    }
+
+    /// Exact block sums of four weight rows' block (from `firstColumn`) with 16 activation rows.
+    @inline(__always)
+    static func blockSums(_ w: UnpackedRows, _ codes: UnsafeRawPointer, firstColumn c: Int)
+        -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+    {
+        var p = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        let w0 = w.values + c, w1 = w0 + w.columns, w2 = w1 + w.columns, w3 = w2 + w.columns
+        for k in 0..<32 {
+            let a = codes.loadUnaligned(fromByteOffset: k &* 64, as: SIMD16<Float>.self)
+            p.0 = p.0 + a * SIMD16(repeating: w0[k])
+            p.1 = p.1 + a * SIMD16(repeating: w1[k])
+            p.2 = p.2 + a * SIMD16(repeating: w2[k])
+            p.3 = p.3 + a * SIMD16(repeating: w3[k])
+        }
+        return p
+    }
+
+    static func store(_ acc: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>), count: Int, tile t: Int,
+                      firstRow i: Int, _ activationRows: Int, _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
+        let valid = min(lanes, activationRows - t * lanes)
+        for lane in 0..<valid {
+            let o = out + (t * lanes + lane) * outStride + i
+            o[0] = acc.0[lane]
+            if count > 1 { o[1] = acc.1[lane] }
+            if count > 2 { o[2] = acc.2[lane] }
+            if count > 3 { o[3] = acc.3[lane] }
+        }
+    }
+}
+
+/// Four weight rows unpacked to exact floats (codes as the format defines them) plus their
+/// scales: values [4][columns], d [4][blocks], m [4][blocks]. Missing rows repeat the last one.
+struct UnpackedRows {
+    let values: UnsafeMutablePointer<Float>
+    let d: UnsafeMutablePointer<Float>
+    let m: UnsafeMutablePointer<Float>
+    let columns: Int
+    let blocks: Int
+
+    init(base: UnsafeMutablePointer<Float>, columns: Int, blocks: Int) {
+        values = base
+        d = base + TiledProduct.group * columns
+        m = d + TiledProduct.group * blocks
+        self.columns = columns
+        self.blocks = blocks
+    }
+
+    func unpack(_ matrix: WeightMatrix, firstRow: Int, count: Int) {
+        for j in 0..<TiledProduct.group {
+            let row = matrix.row(firstRow + min(j, count - 1))
+            for b in 0..<blocks {
+                unpackBlock(matrix.format, row + b * matrix.format.blockBytes, slot: j * blocks + b,
+                            values: values + j * columns + b * Numerics.blockElements)
+            }
+        }
+    }
+
+    @inline(__always)
+    func unpackBlock(_ format: WeightFormat, _ block: UnsafeRawPointer, slot: Int, values: UnsafeMutablePointer<Float>) {
+        let out = UnsafeMutableRawPointer(values)
+        d[slot] = Half.toFloat(block.loadUnaligned(as: UInt16.self))
+        switch format {
+        case .q4_1:
+            m[slot] = Half.toFloat(block.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
+            let (lo, hi) = WeightUnpack.nibbles(block + BlockLayouts.q4_1CodesOffset)
+            out.storeBytes(of: lo, as: SIMD16<Float>.self)
+            out.storeBytes(of: hi, toByteOffset: 64, as: SIMD16<Float>.self)
+        case .q4_0:
+            m[slot] = 0
+            let (lo, hi) = WeightUnpack.nibbles(block + BlockLayouts.codesOffsetAfterScale)
+            let eight = SIMD16<Float>(repeating: 8)
+            out.storeBytes(of: lo - eight, as: SIMD16<Float>.self)
+            out.storeBytes(of: hi - eight, toByteOffset: 64, as: SIMD16<Float>.self)
+        case .q8_0:
+            m[slot] = 0
+            let (w0, w1) = WeightUnpack.bytes(block + BlockLayouts.codesOffsetAfterScale)
+            out.storeBytes(of: w0, as: SIMD16<Float>.self)
+            out.storeBytes(of: w1, toByteOffset: 64, as: SIMD16<Float>.self)
+        case .f32, .f16:
+            preconditionFailure("\(format) has no blocks")
+        }
+    }
+}

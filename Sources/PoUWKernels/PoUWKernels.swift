@@ -1,2 +1,0 @@
-/// PoUWKernels owns SIMD numeric kernels with scalar references and a fixed reduction order.
-public enum PoUWKernelsModule {}
