@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "PoUWInference", dependencies: ["PoUWKernels"], swiftSettings: strict),
 
         // Level 3: IO owners.
+        .target(name: "PoUWWork", dependencies: ["PoUWCore", "PoUWCrypto", "PoUWInference"], swiftSettings: strict),
         .target(name: "PoUWStorage", dependencies: ["PoUWCore", "CLMDB"], swiftSettings: strict),
         .target(name: "PoUWNet", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto"], swiftSettings: strict),
         .target(name: "PoUWGossip", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto"], swiftSettings: strict),
@@ -54,7 +55,7 @@ let package = Package(
             name: "PoUWCLI",
             dependencies: [
                 "PoUWCore", "PoUWCrypto", "PoUWWire", "PoUWStorage", "PoUWUV", "PoUWInference", "PoUWNode",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "PoUWWork", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
@@ -72,6 +73,8 @@ let package = Package(
         .testTarget(name: "PoUWGossipTests", dependencies: ["PoUWGossip", "PoUWTesting", "PoUWCore", "PoUWWire"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWUVTests", dependencies: ["PoUWUV", "PoUWNet", "PoUWCore", "PoUWCrypto"],
+                    swiftSettings: strict),
+        .testTarget(name: "PoUWWorkTests", dependencies: ["PoUWWork", "PoUWInference", "PoUWCore", "PoUWCrypto"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWNodeTests", dependencies: ["PoUWNode", "PoUWCrypto", "PoUWCore"],
                     swiftSettings: strict),

@@ -8,7 +8,10 @@ struct Pouw: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pouw",
         abstract: "Node software for the pouw proof-of-useful-work network.",
-        subcommands: [InitCommand.self, KeysCommand.self, VersionCommand.self]
+        subcommands: [
+            InitCommand.self, KeysCommand.self, InferCommand.self, ScoreCommand.self, BenchCommand.self,
+            VersionCommand.self,
+        ]
     )
 }
 
