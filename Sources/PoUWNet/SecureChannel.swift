@@ -109,6 +109,13 @@ public struct SecureChannel: Sendable {
             localEphemeral: ephemeralKey))
     }
 
+    /// Bytes held for later: an incomplete Noise message and an incomplete frame. Bounded by
+    /// 65,537 + frameBytesMax + 5 after every `receive`.
+    public var bufferedByteCount: Int {
+        if case .established(let ciphers) = state { return inbound.count + ciphers.partialByteCount }
+        return inbound.count
+    }
+
     public var isEstablished: Bool {
         if case .established = state { return true }
         return false

@@ -13,6 +13,9 @@ struct TransportCiphers: Sendable {
     /// The frame being received: its type, its expected payload length and the payload so far.
     private var partial: (type: FrameType, payloadBytes: Int, payload: [UInt8])?
 
+    /// Payload bytes of the frame being received.
+    var partialByteCount: Int { partial?.payload.count ?? 0 }
+
     init(send: _NoiseCipherState, receive: _NoiseCipherState) {
         self.send = send
         self.receive = receive
