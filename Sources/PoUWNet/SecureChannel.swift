@@ -196,16 +196,18 @@ public struct SecureChannel: Sendable {
         }
     }
 
-    /// One whole Noise message off the wire. On a throw the state stays `.closed`.
+    /// One whole Noise message off the wire. The state is set to `.closed` while the message is
+    /// handled (which also leaves the bound state's buffers uniquely referenced, so they grow in
+    /// place) and restored on success: after a throw the channel stays closed.
     private mutating func handle(_ message: [UInt8], into output: inout ChannelOutput) throws(ChannelError) {
-        let current = state
-        state = .closed
-        switch current {
+        switch state {
         case .closed:
             throw .closed
         case .handshaking(var handshake):
+            state = .closed
             try handleHandshake(message, handshake: &handshake, into: &output)
         case .established(var ciphers):
+            state = .closed
             if let frame = try ciphers.open(message, frameBytesMax: config.frameBytesMax) {
                 output.frames.append(frame)
             }

@@ -77,11 +77,13 @@ struct NoiseHandshakeStateTests {
     func prologueMismatch() throws {
         var (initiator, _) = Self.pair()
         var responder = _NoiseHandshakeState(
-            role: .responder, prologue: Self.prologue + [0], localStatic: X25519KeyPair(privateKey: Self.responderStatic),
+            role: .responder, prologue: Self.prologue + [0],
+            localStatic: X25519KeyPair(privateKey: Self.responderStatic),
             localEphemeral: X25519KeyPair(privateKey: Self.responderEphemeral))
         _ = try responder.readMessage(try initiator.writeMessage(payload: []))
         let second = try responder.writeMessage(payload: [])
-        #expect(throws: ChannelError.handshakeFailed(reason: "could not decrypt the static key of handshake message 2")) {
+        let failure = ChannelError.handshakeFailed(reason: "could not decrypt the static key of handshake message 2")
+        #expect(throws: failure) {
             try initiator.readMessage(second)
         }
     }

@@ -37,7 +37,8 @@ struct SecureChannelTests {
     func roundTrip() throws {
         var pair = ChannelPair(seed: 2)
         _ = try pair.handshake()
-        let sizes = [0, 1, 65_535 - 16 - 5, 65_535 - 16 - 4, 65_535, 65_536, 1 << 20, ChannelConfig.frameBytesMaxDefault]
+        // Around the first piece's capacity (65,519 bytes less a 5-byte header), 64 KiB, 1 MiB, the maximum.
+        let sizes = [0, 1, 65_514, 65_515, 65_535, 65_536, 1 << 20, ChannelConfig.frameBytesMaxDefault]
         var frames = [Frame]()
         for (index, size) in sizes.enumerated() {
             let type = FrameType.allCases[index % FrameType.allCases.count]
@@ -63,8 +64,9 @@ struct SecureChannelTests {
         var frames = [Frame]()
         var stream = [UInt8]()
         for index in 0..<300 {
+            let size = Int.random(in: 0...300, using: &generator)
             let frame = Frame(type: FrameType.allCases.randomElement(using: &generator)!,
-                              payload: seededBytes(count: Int.random(in: 0...300, using: &generator), seed: UInt64(index)))
+                              payload: seededBytes(count: size, seed: UInt64(index)))
             frames.append(frame)
             stream += try pair.responder.seal(frame)
         }
@@ -98,7 +100,8 @@ struct SecureChannelTests {
         var first = pair.initiator.start()
         first[first.count - 1] = UInt8(ascii: "T")
         let second = try pair.responder.receive(first, nowNanoseconds: 0)
-        #expect(throws: ChannelError.handshakeFailed(reason: "could not decrypt the static key of handshake message 2")) {
+        let failure = ChannelError.handshakeFailed(reason: "could not decrypt the static key of handshake message 2")
+        #expect(throws: failure) {
             try pair.initiator.receive(second.bytesToSend, nowNanoseconds: 0)
         }
     }
@@ -131,7 +134,9 @@ struct SecureChannelTests {
             let second = try responder.receive(framed(first), nowNanoseconds: 0).bytesToSend
             _ = try raw.noise.readMessage(unframed(second)[0])
             let third = try raw.noise.writeMessage(payload: signed(raw.staticKey.publicKey))
-            #expect(throws: ChannelError.badIdentitySignature) { try responder.receive(framed(third), nowNanoseconds: 0) }
+            #expect(throws: ChannelError.badIdentitySignature) {
+                try responder.receive(framed(third), nowNanoseconds: 0)
+            }
         }
     }
 
@@ -359,7 +364,8 @@ struct SecureChannelTests {
             default:  // a valid message 1 with a few bytes changed
                 input = valid
                 for _ in 0..<Int.random(in: 1...3, using: &generator) {
-                    input[Int.random(in: 0..<input.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                    let position = Int.random(in: 0..<input.count, using: &generator)
+                    input[position] = UInt8.random(in: 0...255, using: &generator)
                 }
             }
             do {
