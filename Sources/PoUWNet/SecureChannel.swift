@@ -247,7 +247,9 @@ public struct SecureChannel: Sendable {
         }
         let theirs = Array(payload.dropFirst())
         guard theirs.elementsEqual(config.chainId.utf8) else {
-            throw .wrongChain(expected: config.chainId, got: String(decoding: theirs, as: UTF8.self))
+            // Printable ASCII only: the peer's bytes end up in logs (chain ids are [a-z0-9-]).
+            let printable = theirs.map { (0x20...0x7e).contains($0) ? $0 : UInt8(ascii: "?") }
+            throw .wrongChain(expected: config.chainId, got: String(decoding: printable, as: UTF8.self))
         }
     }
 

@@ -94,6 +94,16 @@ struct SecureChannelTests {
         #expect(throws: ChannelError.closed) { try pair.responder.receive([], nowNanoseconds: 0) }
     }
 
+    @Test("a claimed chain id with control bytes is reported with them replaced")
+    func wrongChainSanitised() throws {
+        var responder = ChannelPair(seed: 24).responder
+        var raw = RawPeer(role: .initiator, chainId: "x", seed: 25)
+        let first = try raw.noise.writeMessage(payload: [3, 0x1b, UInt8(ascii: "a"), 0xff])
+        #expect(throws: ChannelError.wrongChain(expected: ChannelPair.chainId, got: "?a?")) {
+            try responder.receive(framed(first), nowNanoseconds: 0)
+        }
+    }
+
     @Test("a chain id rewritten in transit passes the responder but fails the initiator (prologue binding)")
     func rewrittenChainId() throws {
         var pair = ChannelPair(seed: 8, responderConfig: ChannelConfig(chainId: "pouw-tesT"))
