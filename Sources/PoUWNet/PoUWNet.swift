@@ -1,2 +1,0 @@
-/// PoUWNet owns transport abstractions, framing and the Noise handshake.
-public enum PoUWNetModule {}

@@ -1,0 +1,49 @@
+import PoUWCore
+import PoUWCrypto
+import Testing
+
+@Suite("HMACSHA256")
+struct HMACSHA256Tests {
+    // RFC 4231 §4: test cases 1-4, 6 and 7 (case 5 truncates its output).
+    static let rfc4231: [(key: [UInt8], data: [UInt8], tag: String)] = [
+        ([UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8),
+         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+        (Array("Jefe".utf8), Array("what do ya want for nothing?".utf8),
+         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+        ([UInt8](repeating: 0xaa, count: 20), [UInt8](repeating: 0xdd, count: 50),
+         "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"),
+        (Array(1...25), [UInt8](repeating: 0xcd, count: 50),
+         "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"),
+        ([UInt8](repeating: 0xaa, count: 131), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+        ([UInt8](repeating: 0xaa, count: 131),
+         Array(("This is a test using a larger than block-size key and a larger than block-size data. "
+             + "The key needs to be hashed before being used by the HMAC algorithm.").utf8),
+         "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"),
+    ]
+
+    @Test("RFC 4231 known answers, including keys longer than a block", arguments: 0..<6)
+    func rfc4231(index: Int) {
+        let vector = Self.rfc4231[index]
+        #expect(Hex.encode(HMACSHA256.authenticate(vector.data, key: vector.key)) == vector.tag)
+    }
+
+    @Test("authenticating parts equals authenticating their concatenation")
+    func parts() {
+        let key = seededBytes(count: 40, seed: 1)
+        let message = seededBytes(count: 300, seed: 2)
+        let whole = HMACSHA256.authenticate(message, key: key)
+        for split in [0, 1, 64, 299, 300] {
+            let parts = [Array(message[..<split]), [], Array(message[split...])]
+            #expect(HMACSHA256.authenticate(parts, key: key) == whole)
+        }
+    }
+
+    @Test("the empty key equals a key of 32 zero bytes (HMAC pads keys with zeros)")
+    func emptyKey() {
+        let message = Array("pouw".utf8)
+        let zeros = [UInt8](repeating: 0, count: 32)
+        #expect(HMACSHA256.authenticate(message, key: []) == HMACSHA256.authenticate(message, key: zeros))
+        #expect(HMACSHA256.authenticate(message, key: []) != HMACSHA256.authenticate(message, key: [1]))
+    }
+}
