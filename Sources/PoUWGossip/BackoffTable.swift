@@ -41,9 +41,10 @@ struct BackoffTable: Sendable {
         entries[key] = Entry(start: now, expiry: expiry)
     }
 
-    /// Drops the backoffs that ended by `now`.
-    mutating func expire(now: Nanoseconds) {
-        entries = entries.filter { $0.value.expiry > now }
+    /// Drops the backoffs that ended, `slack` included, by `now` (the slack keeps them long enough
+    /// for our own grafting to wait it out).
+    mutating func expire(now: Nanoseconds, slack: Nanoseconds) {
+        entries = entries.filter { $0.value.expiry.saturatingAdding(slack) > now }
     }
 
     private func soonestEnding() -> Key? {

@@ -18,7 +18,7 @@ extension GossipRouter {
     private mutating func expireState() {
         let now = nowNanoseconds
         seen.expire(now: now)
-        backoffs.expire(now: now)
+        backoffs.expire(now: now, slack: config.backoffSlackNanoseconds)
         bans = bans.filter { $0.value > now }
         retainedScores = retainedScores.filter { $0.value.expiry > now }
         let timeout = config.validationTimeoutNanoseconds

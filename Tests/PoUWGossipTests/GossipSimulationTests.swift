@@ -29,3 +29,57 @@ import Testing
         #expect(summary.network.framesLost > 0, "the run must actually lose frames")
     }
 }
+
+extension GossipSimulationTests {
+    @Test("after a partition heals, messages reach every node again; during it, every node of the publisher's half")
+    func partitionHeals() {
+        var parameters = GossipSimulationParameters(seed: Self.seed ^ 0x9A27)
+        parameters.messageCount = 600
+        parameters.conditions.lossProbability = 0.10
+        let start = 10 * second
+        let heal = 16 * second
+        parameters.partition = .init(startNanoseconds: start, healNanoseconds: heal)
+        var simulation = GossipSimulation(parameters)
+        simulation.run()
+        let seedText = "seed 0x\(String(parameters.seed, radix: 16))"
+        let halves = simulation.partitionHalves.map(Set.init)
+
+        let before = simulation.publications.filter { $0.atNanoseconds + 4 * second < start }
+        let during = simulation.publications.filter { $0.atNanoseconds >= start && $0.atNanoseconds < heal }
+        let after = simulation.publications.filter { $0.atNanoseconds >= heal + 2 * second }
+        #expect(!before.isEmpty && !during.isEmpty && !after.isEmpty)
+        for publication in before + after {
+            #expect(simulation.nodesMissing(publication).isEmpty, "\(seedText): \(publication) missed")
+        }
+        var crossed = 0
+        for publication in during {
+            let ownHalf = halves.first { $0.contains(publication.origin) }!
+            let missing = Set(simulation.nodesMissing(publication))
+            #expect(missing.isDisjoint(with: ownHalf), "\(seedText): \(publication) missed inside its half")
+            crossed += parameters.nodeCount / 2 - missing.count
+        }
+        #expect(crossed < during.count * parameters.nodeCount / 2, "the partition must have cut something")
+        print("gossip simulation, partition healed: after heal \(simulation.summary(of: after)); "
+            + "\(crossed) cross-half deliveries of \(during.count) partition-time messages")
+    }
+
+    @Test("two runs with the same seed give identical stats; another seed gives different ones")
+    func sameSeedReplays() {
+        func summary(_ seed: UInt64) -> GossipSimulationSummary {
+            var parameters = GossipSimulationParameters(seed: seed)
+            parameters.nodeCount = 30
+            parameters.messageCount = 300
+            parameters.publishWindowNanoseconds = 10 * second
+            parameters.drainNanoseconds = 5 * second
+            parameters.conditions.lossProbability = 0.05
+            var simulation = GossipSimulation(parameters)
+            simulation.run()
+            return simulation.summary()
+        }
+        let first = summary(Self.seed)
+        let replayed = summary(Self.seed)
+        print("gossip simulation, replay: \(first)")
+        #expect(first == replayed, "seed 0x\(String(Self.seed, radix: 16)) did not replay: \(first) vs \(replayed)")
+        #expect(summary(Self.seed &+ 1).digest != first.digest)
+    }
+}
