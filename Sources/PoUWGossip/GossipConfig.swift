@@ -113,7 +113,7 @@ public struct GossipConfig: Sendable {
         precondition(heartbeatIntervalNanoseconds > 0)
         precondition(pruneBackoffNanoseconds <= Nanoseconds(GossipLimits.pruneBackoffSecondsMax) * Self.second)
         precondition(unsubscribeBackoffNanoseconds <= Nanoseconds(GossipLimits.pruneBackoffSecondsMax) * Self.second)
-        precondition(iwantIDsPerPeerPerHeartbeatMax >= 1 && iwantIDsPerPeerPerHeartbeatMax <= GossipLimits.idsPerControlMax)
+        precondition((1...GossipLimits.idsPerControlMax).contains(iwantIDsPerPeerPerHeartbeatMax))
         precondition(ihavesPerPeerPerHeartbeatMax >= 1 && ihavesPerPeerPerHeartbeatMax <= GossipLimits.ihavesPerRPCMax)
         precondition(peerExchangeRecordsMax >= 0 && peerExchangeRecordsMax <= GossipLimits.peerExchangeRecordsMax)
         precondition(seenEntriesMax >= 1 && messageCacheEntriesMax >= 1 && messageCacheBytesMax >= 1)

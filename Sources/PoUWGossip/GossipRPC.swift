@@ -130,7 +130,9 @@ extension GossipRPC: WireCodable {
         subscriptions = try decoder.readArray(
             of: Subscription.self, field: "GossipRPC.subscriptions", max: GossipLimits.subscriptionsPerRPCMax
         )
-        messages = try decoder.readArray(of: Message.self, field: "GossipRPC.messages", max: GossipLimits.messagesPerRPCMax)
+        messages = try decoder.readArray(
+            of: Message.self, field: "GossipRPC.messages", max: GossipLimits.messagesPerRPCMax
+        )
         ihave = try decoder.readArray(of: IHave.self, field: "GossipRPC.ihave", max: GossipLimits.ihavesPerRPCMax)
         iwant = try decoder.readArray(of: IWant.self, field: "GossipRPC.iwant", max: GossipLimits.iwantsPerRPCMax)
         graft = try decoder.readArray(of: Graft.self, field: "GossipRPC.graft", max: GossipLimits.graftsPerRPCMax)
@@ -176,7 +178,9 @@ extension GossipRPC.IHave: WireCodable {
 
     public init(from decoder: inout WireDecoder) throws(WireError) {
         topic = try decoder.read(GossipTopic.self)
-        ids = try decoder.readArray(of: MessageID.self, field: "GossipRPC.IHave.ids", max: GossipLimits.idsPerControlMax)
+        ids = try decoder.readArray(
+            of: MessageID.self, field: "GossipRPC.IHave.ids", max: GossipLimits.idsPerControlMax
+        )
     }
 }
 
@@ -188,7 +192,9 @@ extension GossipRPC.IWant: WireCodable {
     }
 
     public init(from decoder: inout WireDecoder) throws(WireError) {
-        ids = try decoder.readArray(of: MessageID.self, field: "GossipRPC.IWant.ids", max: GossipLimits.idsPerControlMax)
+        ids = try decoder.readArray(
+            of: MessageID.self, field: "GossipRPC.IWant.ids", max: GossipLimits.idsPerControlMax
+        )
     }
 }
 

@@ -24,7 +24,8 @@ struct PeerScore: Sendable {
                 topicScore += parameters.timeInMeshWeight * min(quanta, parameters.timeInMeshCap)
             }
             topicScore += parameters.firstMessageDeliveriesWeight * counters.firstDeliveries
-            topicScore += parameters.invalidMessageDeliveriesWeight * counters.invalidDeliveries * counters.invalidDeliveries
+            let invalid = counters.invalidDeliveries
+            topicScore += parameters.invalidMessageDeliveriesWeight * invalid * invalid
             topicSum += parameters.topicWeight * topicScore
         }
         var score = min(topicSum, parameters.topicScoreCap)
@@ -41,7 +42,9 @@ struct PeerScore: Sendable {
             return next < parameters.decayToZero ? 0 : next
         }
         for index in topics.indices {
-            topics[index].firstDeliveries = decayed(topics[index].firstDeliveries, parameters.firstMessageDeliveriesDecay)
+            topics[index].firstDeliveries = decayed(
+                topics[index].firstDeliveries, parameters.firstMessageDeliveriesDecay
+            )
             topics[index].invalidDeliveries = decayed(
                 topics[index].invalidDeliveries, parameters.invalidMessageDeliveriesDecay
             )

@@ -48,7 +48,10 @@ public struct PeerScoreParameters: Sendable {
                      "P1 and P2 are rewards: their weights are non-negative")
         precondition(invalidMessageDeliveriesWeight <= 0 && malformedRPCWeight <= 0 && behaviourPenaltyWeight <= 0,
                      "P4, malformed RPCs and P7 are penalties: their weights are non-positive")
-        for decay in [firstMessageDeliveriesDecay, invalidMessageDeliveriesDecay, malformedRPCDecay, behaviourPenaltyDecay] {
+        let decays = [
+            firstMessageDeliveriesDecay, invalidMessageDeliveriesDecay, malformedRPCDecay, behaviourPenaltyDecay,
+        ]
+        for decay in decays {
             precondition(decay > 0 && decay < 1, "decays are factors in (0, 1)")
         }
         precondition(timeInMeshQuantumNanoseconds > 0 && timeInMeshCap >= 0 && firstMessageDeliveriesCap >= 0)

@@ -17,7 +17,8 @@ public struct GossipNode: SimulatedNode {
 
     /// A node subscribed to `topics`, accepting every message unless given a `validator`.
     public init(
-        key: PublicKey, config: GossipConfig = GossipConfig(), seed: UInt64, topics: [GossipTopic] = GossipTopic.allCases,
+        key: PublicKey, config: GossipConfig = GossipConfig(), seed: UInt64,
+        topics: [GossipTopic] = GossipTopic.allCases,
         validator: @escaping Validator = { _, _, _ in .accept }
     ) {
         self.key = key

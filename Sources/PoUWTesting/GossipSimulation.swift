@@ -81,7 +81,8 @@ public struct GossipSimulation {
             data += (8..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let at = parameters.settleNanoseconds
                 + Nanoseconds.random(in: 0..<parameters.publishWindowNanoseconds, using: &generator)
-            publications.append(Publication(id: MessageID(topic: topic, data: data), topic: topic, origin: origin, atNanoseconds: at))
+            let id = MessageID(topic: topic, data: data)
+            publications.append(Publication(id: id, topic: topic, origin: origin, atNanoseconds: at))
             network.schedule(at: at, on: origin) { node, now in node.publish(topic, data, now: now) }
         }
     }

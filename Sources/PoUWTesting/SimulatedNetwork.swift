@@ -49,7 +49,8 @@ public struct SimulatedNetwork<Node: SimulatedNode> {
         indexByKey = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($0.element, $0.offset) })
         generator = SeededGenerator(seed: seed)
         for index in nodes.indices {
-            queue.push(.tick(index), at: Nanoseconds.random(in: 0..<conditions.tickIntervalNanoseconds, using: &generator))
+            let phase = Nanoseconds.random(in: 0..<conditions.tickIntervalNanoseconds, using: &generator)
+            queue.push(.tick(index), at: phase)
         }
     }
 

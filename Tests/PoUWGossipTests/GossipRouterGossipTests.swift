@@ -118,7 +118,9 @@ extension GossipRouterTests {
 
         var defaults = Harness()
         defaults.connect(2)
-        let entries = (0..<12).map { GossipRPC.IHave(topic: .votes, ids: [MessageID(topic: .votes, data: payload(40 + $0))]) }
+        let entries = (0..<12).map {
+            GossipRPC.IHave(topic: .votes, ids: [MessageID(topic: .votes, data: payload(40 + $0))])
+        }
         let answered = defaults.receive(from: 2, GossipRPC(ihave: entries)).rpcs(to: Harness.peer(2)).flatMap(\.iwant)
         #expect(answered.flatMap(\.ids).count == GossipConfig().ihavesPerPeerPerHeartbeatMax)
     }
@@ -142,8 +144,10 @@ extension GossipRouterTests {
         harness.connect(1)
         let kept = payload(60)
         let broken = payload(61)
-        harness.receive(from: 1, GossipRPC(ihave: [.init(topic: .votes, ids: [MessageID(topic: .votes, data: kept)])]))
-        harness.receive(from: 1, GossipRPC(ihave: [.init(topic: .votes, ids: [MessageID(topic: .votes, data: broken)])]))
+        for data in [kept, broken] {
+            let ihave = GossipRPC.IHave(topic: .votes, ids: [MessageID(topic: .votes, data: data)])
+            harness.receive(from: 1, GossipRPC(ihave: [ihave]))
+        }
         harness.message(from: 1, kept)
         harness.heartbeat(after: config.iwantFollowupNanoseconds / second - 1)
         #expect(harness.router.counters.brokenPromises == 0)

@@ -43,9 +43,10 @@ extension GossipRouterTests {
         #expect(!harness.router.meshPeers(.votes).contains(Harness.peer(1)))
         #expect(harness.router.handle(.peerDisconnected(Harness.peer(1))).isEmpty)
 
-        #expect(harness.router.handle(.peerConnected(Harness.peer(1), outbound: true)) == [.disconnect(Harness.peer(1), .banned)])
+        let refused: [GossipAction] = [.disconnect(Harness.peer(1), .banned)]
+        #expect(harness.router.handle(.peerConnected(Harness.peer(1), outbound: true)) == refused)
         harness.heartbeat(after: config.banDurationNanoseconds / second - 1)
-        #expect(harness.router.handle(.peerConnected(Harness.peer(1), outbound: true)) == [.disconnect(Harness.peer(1), .banned)])
+        #expect(harness.router.handle(.peerConnected(Harness.peer(1), outbound: true)) == refused)
         harness.heartbeat()
         #expect(!harness.router.isBanned(Harness.peer(1)))
         #expect(harness.connect(1).disconnects.isEmpty)
@@ -74,20 +75,24 @@ extension GossipRouterTests {
         let actions = harness.heartbeat()
         #expect(actions.prunedPeers.contains(peer))
         #expect(!harness.router.meshPeers(.votes).contains(peer))
-        #expect(harness.receive(from: Int(peer.bytes[0]), GossipRPC(graft: [.init(topic: .votes)])).prunedPeers == [peer])
+        let regraft = harness.receive(from: Int(peer.bytes[0]), GossipRPC(graft: [.init(topic: .votes)]))
+        #expect(regraft.prunedPeers == [peer])
     }
 
     @Test("malformed bytes are penalised and never trusted; the router keeps working")
     func malformedBytes() {
         var harness = Self.meshed()
         var generator = SeededGenerator(seed: 0xBAD_B17E5)
-        let valid = Wire.encode(GossipRPC(messages: [.init(topic: .votes, data: payload(900))], graft: [.init(topic: .votes)]))
+        let valid = Wire.encode(
+            GossipRPC(messages: [.init(topic: .votes, data: payload(900))], graft: [.init(topic: .votes)])
+        )
         var inputs: [[UInt8]] = [[], [0x02], [0x01], Array(valid.dropLast()), valid + [0]]
         for _ in 0..<300 {
             var mutated = valid
             mutated[Int.random(in: 0..<mutated.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
             inputs.append(mutated)
-            inputs.append((0..<Int.random(in: 0...64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let length = Int.random(in: 0...64, using: &generator)
+            inputs.append((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })
         }
         var peer = 100
         harness.connect(peer)
@@ -140,7 +145,8 @@ extension GossipRouterTests {
         let score = harness.router.score(of: Harness.peer(1))!
         #expect(abs(score - 30 * parameters.timeInMeshWeight) < 1e-9)
         harness.heartbeat(after: 10_000)
-        #expect(harness.router.score(of: Harness.peer(1)) == min(parameters.topicScoreCap, parameters.timeInMeshCap * parameters.timeInMeshWeight))
+        let capped = min(parameters.topicScoreCap, parameters.timeInMeshCap * parameters.timeInMeshWeight)
+        #expect(harness.router.score(of: Harness.peer(1)) == capped)
     }
 
     @Test("peer exchange is followed only from peers scoring at least acceptPeerExchange")
@@ -170,7 +176,9 @@ extension GossipRouterTests {
     }
 
     static func record(of number: Int) -> SignedEnvelope {
-        let peerRecord = PeerRecord(nodeKey: Harness.peer(number), addresses: ["10.0.0.\(number):9000"], sequence: 1, unixMilliseconds: 0)
+        let peerRecord = PeerRecord(
+            nodeKey: Harness.peer(number), addresses: ["10.0.0.\(number):9000"], sequence: 1, unixMilliseconds: 0
+        )
         return SignedEnvelope(
             chainId: "pouw-test", kind: .peerRecord, payload: Wire.encode(peerRecord), signer: Harness.peer(number),
             signature: Signature([UInt8](repeating: 0x5a, count: 64))

@@ -12,7 +12,10 @@ import Testing
         let actions = harness.connect(1, topics: [.votes, .receipts])
         let hello = actions.rpcs(to: Harness.peer(1))
         #expect(hello.count == 1)
-        #expect(hello.first?.subscriptions == [.init(topic: .proposals, subscribe: true), .init(topic: .votes, subscribe: true)])
+        let announced: [GossipRPC.Subscription] = [
+            .init(topic: .proposals, subscribe: true), .init(topic: .votes, subscribe: true),
+        ]
+        #expect(hello.first?.subscriptions == announced)
         #expect(harness.router.topics(of: Harness.peer(1)) == [.votes, .receipts])
     }
 
@@ -43,7 +46,8 @@ import Testing
         #expect(harness.router.meshPeers(.votes).count == config.meshDegreeHigh)
         #expect(refused.count == 16 - config.meshDegreeHigh, "inbound GRAFTs beyond D_hi are refused with PRUNE")
         for number in 17...19 { harness.receive(from: number, GossipRPC(graft: [.init(topic: .votes)])) }
-        #expect(harness.router.meshPeers(.votes).count == config.meshDegreeHigh + 3, "outbound peers are always accepted")
+        let meshSize = harness.router.meshPeers(.votes).count
+        #expect(meshSize == config.meshDegreeHigh + 3, "outbound peers are always accepted")
 
         let before = Set(harness.router.meshPeers(.votes))
         let actions = harness.heartbeat()

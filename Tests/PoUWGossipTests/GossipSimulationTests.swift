@@ -12,7 +12,9 @@ import Testing
     static var seed: UInt64 {
         guard let text = ProcessInfo.processInfo.environment["POUW_SIM_SEED"] else { return defaultSeed }
         let digits = text.hasPrefix("0x") ? String(text.dropFirst(2)) : text
-        guard let value = UInt64(digits, radix: 16) else { preconditionFailure("POUW_SIM_SEED must be hex, got \(text)") }
+        guard let value = UInt64(digits, radix: 16) else {
+            preconditionFailure("POUW_SIM_SEED must be hex, got \(text)")
+        }
         return value
     }
 

@@ -44,14 +44,15 @@ struct RecordingNode: SimulatedNode {
         var conditions = NetworkConditions()
         conditions.lossProbability = loss
         let keys = (0..<nodes).map { PublicKey([UInt8(1 + $0)] + [UInt8](repeating: 0, count: 31)) }
-        return SimulatedNetwork(keys: keys, nodes: Array(repeating: RecordingNode(), count: nodes), conditions: conditions, seed: seed)
+        let recorders = Array(repeating: RecordingNode(), count: nodes)
+        return SimulatedNetwork(keys: keys, nodes: recorders, conditions: conditions, seed: seed)
     }
 
     /// Node `from` sends frames 0..<count (each frame's bytes are its number) to node `to`, now.
     static func send(_ network: inout SimulatedNetwork<RecordingNode>, from: Int, to: Int, count: Int) {
         let key = network.keys[to]
         network.perform(on: from) { _, _ in
-            (0..<count).map { .send(to: key, bytes: [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)]) }
+            (0..<count).map { .send(to: key, bytes: [UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)]) }
         }
     }
 
@@ -154,7 +155,9 @@ struct RecordingNode: SimulatedNode {
             for from in 0..<6 {
                 let targets = (0..<6).filter { network.isLinked(from, $0) }.map { network.keys[$0] }
                 network.schedule(at: UInt64(from) * 1_000_000, on: from) { _, _ in
-                    targets.flatMap { key in (0..<20).map { _ in NetworkCommand.send(to: key, bytes: [UInt8(from), 0]) } }
+                    targets.flatMap { key in
+                        (0..<20).map { _ in NetworkCommand.send(to: key, bytes: [UInt8(from), 0]) }
+                    }
                 }
             }
             network.run(until: second)
