@@ -66,6 +66,24 @@ extension GossipRouterTests {
         #expect(harness.router.counters.messagesDelivered == 1)
     }
 
+    @Test("the seen cache forgets an id after seenTTL, and the oldest id when full")
+    func seenCacheExpiry() {
+        var config = GossipConfig()
+        var harness = Self.meshed(config: config)
+        let data = payload(16)
+        #expect(harness.message(from: 1, data).deliveries.count == 1)
+        harness.heartbeat(after: config.seenTTLNanoseconds / second - 1)
+        #expect(harness.message(from: 2, data).isEmpty)
+        harness.heartbeat()
+        #expect(harness.message(from: 2, data).deliveries.count == 1, "after seenTTL the message is new again")
+
+        config.seenEntriesMax = 2
+        var small = Self.meshed(config: config)
+        for n in 17...19 { #expect(small.message(from: 1, payload(n)).deliveries.count == 1) }
+        #expect(small.message(from: 2, payload(19)).isEmpty)
+        #expect(small.message(from: 2, payload(17)).deliveries.count == 1, "the oldest id was evicted")
+    }
+
     @Test("peers that send a copy while it is pending are not forwarded it, and share the reject penalty")
     func duplicateSendersDuringValidation() {
         var harness = Self.meshed()

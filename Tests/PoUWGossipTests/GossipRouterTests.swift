@@ -58,6 +58,22 @@ import Testing
         #expect(outbound.count >= config.meshOutboundMin)
     }
 
+    @Test("a mesh with fewer than D_out outbound peers grafts outbound ones, even above D_lo")
+    func outboundTopUp() {
+        let config = GossipConfig()
+        var harness = Harness()
+        for number in 1...6 {
+            harness.connect(number)
+            harness.receive(from: number, GossipRPC(graft: [.init(topic: .votes)]))
+        }
+        for number in 7...9 { harness.connect(number, outbound: true) }
+        #expect(harness.router.meshPeers(.votes).count == 6)
+        let grafted = harness.heartbeat().graftedPeers
+        #expect(grafted.count == config.meshOutboundMin)
+        #expect(grafted.isSubset(of: Set((7...9).map(Harness.peer))))
+        #expect(harness.router.meshPeers(.votes).count == 6 + config.meshOutboundMin)
+    }
+
     @Test("a peer that pruned us is not grafted again until its backoff and slack have passed")
     func backoffIsRespected() {
         let config = GossipConfig()
