@@ -46,6 +46,10 @@ public struct GossipConfig: Sendable {
     public var seenTTLNanoseconds: Nanoseconds = 120 * second
     /// How long the application may take to validate a message before it is dropped.
     public var validationTimeoutNanoseconds: Nanoseconds = 30 * second
+    /// How often our subscriptions are announced again to every peer (0: only on connect). Over a
+    /// reliable channel this is insurance; where frames can be lost, a lost announcement would hide
+    /// us from a peer's gossip for as long as the connection lasts.
+    public var subscriptionRefreshIntervalNanoseconds: Nanoseconds = 60 * second
     /// How long a banned peer is refused.
     public var banDurationNanoseconds: Nanoseconds = 600 * second
 

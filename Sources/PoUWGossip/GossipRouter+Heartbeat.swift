@@ -10,6 +10,7 @@ extension GossipRouter {
         for peer in peers.keys.sorted() { reviewStanding(peer) }
         for topic in GossipTopic.allCases where subscriptions.contains(topic) { maintainMesh(topic) }
         maintainFanout()
+        refreshSubscriptions()
         emitGossip()
         messageCache.shift()
         for peer in peers.keys { peers[peer]?.resetHeartbeatAllowances() }
@@ -91,6 +92,18 @@ extension GossipRouter {
             slot -= 1
         }
         return Set(keep)
+    }
+
+    /// Announces our subscriptions to every peer again, once per refresh interval.
+    private mutating func refreshSubscriptions() {
+        let interval = config.subscriptionRefreshIntervalNanoseconds
+        guard interval > 0, lastSubscriptionRefresh.saturatingAdding(interval) <= nowNanoseconds else { return }
+        lastSubscriptionRefresh = nowNanoseconds
+        for peer in peers.keys.sorted() {
+            for topic in subscriptions.sorted() {
+                outbox.add(.subscription(.init(topic: topic, subscribe: true)), to: peer)
+            }
+        }
     }
 
     // MARK: Fanout and gossip

@@ -36,6 +36,7 @@ public struct GossipRouter: Sendable {
     var promises: PromiseTable
     var retainedScores: [PublicKey: RetainedScore] = [:]
     var bans: [PublicKey: Nanoseconds] = [:]
+    var lastSubscriptionRefresh: Nanoseconds = 0
     var outbox = Outbox()
     var actions: [GossipAction] = []
 

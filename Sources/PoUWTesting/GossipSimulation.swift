@@ -30,10 +30,15 @@ public struct GossipSimulationParameters: Sendable {
     public var publishWindowNanoseconds: Nanoseconds = 20 * GossipConfig.second
     public var drainNanoseconds: Nanoseconds = 10 * GossipConfig.second
     public var conditions = NetworkConditions()
+    /// The routers' configuration. Subscriptions are refreshed every 5 s: the simulated network
+    /// loses frames that TCP would have retransmitted, announcements included.
     public var config = GossipConfig()
     public var partition: Partition?
 
-    public init(seed: UInt64) { self.seed = seed }
+    public init(seed: UInt64) {
+        self.seed = seed
+        config.subscriptionRefreshIntervalNanoseconds = 5 * GossipConfig.second
+    }
 
     /// When the run ends.
     public var endNanoseconds: Nanoseconds { settleNanoseconds + publishWindowNanoseconds + drainNanoseconds }
@@ -52,6 +57,9 @@ public struct GossipSimulation {
     public let parameters: GossipSimulationParameters
     public private(set) var network: SimulatedNetwork<GossipNode>
     public private(set) var publications: [Publication] = []
+    private var partitionPhase = PartitionPhase.before
+
+    private enum PartitionPhase { case before, split, healed }
 
     /// Builds the nodes, links them and schedules the publications. Nothing runs until `run()`.
     public init(_ parameters: GossipSimulationParameters) {
@@ -93,15 +101,24 @@ public struct GossipSimulation {
         return [Array(0..<half), Array(half..<parameters.nodeCount)]
     }
 
-    /// Runs to `parameters.endNanoseconds`, applying the partition and its heal on time.
-    public mutating func run() {
+    /// Runs to `parameters.endNanoseconds`.
+    public mutating func run() { run(until: parameters.endNanoseconds) }
+
+    /// Runs to `end`, applying the partition and its heal on time.
+    public mutating func run(until end: Nanoseconds) {
         if let partition = parameters.partition {
-            network.run(until: partition.startNanoseconds)
-            network.partition(partitionHalves)
-            network.run(until: partition.healNanoseconds)
-            network.heal()
+            if partitionPhase == .before && end >= partition.startNanoseconds {
+                network.run(until: partition.startNanoseconds)
+                network.partition(partitionHalves)
+                partitionPhase = .split
+            }
+            if partitionPhase == .split && end >= partition.healNanoseconds {
+                network.run(until: partition.healNanoseconds)
+                network.heal()
+                partitionPhase = .healed
+            }
         }
-        network.run(until: parameters.endNanoseconds)
+        network.run(until: end)
     }
 
     /// The nodes other than the origin that never delivered `publication`.

