@@ -158,6 +158,25 @@ import Testing
         #expect(harness.router.connectedPeers.count == 4)
     }
 
+    @Test("subscriptions are announced again to every peer once per refresh interval")
+    func subscriptionRefresh() {
+        var config = GossipConfig()
+        config.subscriptionRefreshIntervalNanoseconds = 5 * second
+        var harness = Harness(config: config, topics: [.votes, .receipts])
+        harness.connect(1, topics: [])
+        harness.connect(2, topics: [])
+        var refreshes: [Nanoseconds] = []
+        for _ in 1...10 {
+            let announced = harness.heartbeat().sent.filter { !$0.rpc.subscriptions.isEmpty }
+            if !announced.isEmpty {
+                #expect(Set(announced.map(\.to)) == [Harness.peer(1), Harness.peer(2)])
+                #expect(announced.allSatisfy { $0.rpc.subscriptions.count == 2 })
+                refreshes.append(harness.now)
+            }
+        }
+        #expect(refreshes == [5 * second, 10 * second])
+    }
+
     @Test("connections beyond peersMax are refused")
     func peerLimit() {
         var config = GossipConfig()
