@@ -1,2 +1,0 @@
-/// PoUWTesting owns deterministic test doubles: the simulated network and seeded cluster runners.
-public enum PoUWTestingModule {}
