@@ -73,8 +73,8 @@ struct InferCommand: ParsableCommand {
             messages.append(ChatMessage(role: "user", content: user))
             let ids: [Int]
             if let template {
-                guard let encoded = loaded.tokenizer.encode(pieces: template.pieces(messages, addGenerationPrompt: true))
-                else { throw Failure("the chat template names a token this vocabulary lacks; use --raw") }
+                let pieces = template.pieces(messages, addGenerationPrompt: true)
+                guard let encoded = loaded.tokenizer.encode(pieces: pieces) else { throw Failure("the chat template names a token this vocabulary lacks; use --raw") }
                 ids = encoded
             } else {
                 ids = loaded.tokenizer.encode(user, parseSpecial: false)

@@ -16,7 +16,8 @@ struct Tidy {
     static let cOwners = ["CSodium": "PoUWCrypto", "CLMDB": "PoUWStorage", "CLibUV": "PoUWUV"]
     /// Modules that must be deterministic functions of their inputs.
     static let pureModules: Set<String> = [
-        "PoUWCore", "PoUWWire", "PoUWKernels", "PoUWInference", "PoUWConsensus", "PoUWMempool",
+        "PoUWCore", "PoUWWire", "PoUWKernels", "PoUWInference", "PoUWConsensus", "PoUWMempool", "PoUWNet",
+        "PoUWGossip", "PoUWWork", "PoUWTesting",
     ]
     /// Wall-clock and system-randomness APIs banned in pure modules.
     static let impureAPIs = [
