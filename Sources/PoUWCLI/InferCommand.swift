@@ -74,7 +74,9 @@ struct InferCommand: ParsableCommand {
             let ids: [Int]
             if let template {
                 let pieces = template.pieces(messages, addGenerationPrompt: true)
-                guard let encoded = loaded.tokenizer.encode(pieces: pieces) else { throw Failure("the chat template names a token this vocabulary lacks; use --raw") }
+                guard let encoded = loaded.tokenizer.encode(pieces: pieces) else {
+                    throw Failure("the chat template names a token this vocabulary lacks; use --raw")
+                }
                 ids = encoded
             } else {
                 ids = loaded.tokenizer.encode(user, parseSpecial: false)
