@@ -54,22 +54,22 @@ extension EventLoop {
 }
 
 /// A libuv signal handle and the handler it calls.
-final class SignalWatcher: HandleOwner {
+final class SignalWatcher: UVHandleOwner {
+    let uvHandle = UVHandleMemory(type: UV_SIGNAL)
     let signal: Signal
     var handler: ((Signal) -> Void)?
 
     init(signal: Signal, handler: @escaping (Signal) -> Void) {
         self.signal = signal
         self.handler = handler
-        super.init(type: UV_SIGNAL)
     }
 
-    var signalHandle: UnsafeMutablePointer<uv_signal_t> { UnsafeMutablePointer(OpaquePointer(rawHandle)) }
+    var signalHandle: UnsafeMutablePointer<uv_signal_t> { uvHandle.typed() }
 
-    override func handleDidClose() { handler = nil }
+    func handleDidClose() { handler = nil }
 }
 
 private func signalWatcherCallback(_ handle: UnsafeMutablePointer<uv_signal_t>?, _: Int32) {
-    let watcher = unsafeDowncast(HandleOwner.owner(ofTyped: handle), to: SignalWatcher.self)
+    let watcher = SignalWatcher.owner(of: handle)
     watcher.handler?(watcher.signal)
 }

@@ -59,7 +59,8 @@ extension EventLoop {
 }
 
 /// A libuv timer and the closure it runs.
-final class LoopTimer: HandleOwner {
+final class LoopTimer: UVHandleOwner {
+    let uvHandle = UVHandleMemory(type: UV_TIMER)
     let id: TimerID
     let repeats: Bool
     private unowned let loop: EventLoop
@@ -70,10 +71,9 @@ final class LoopTimer: HandleOwner {
         self.loop = loop
         self.repeats = repeats
         self.body = body
-        super.init(type: UV_TIMER)
     }
 
-    var timer: UnsafeMutablePointer<uv_timer_t> { UnsafeMutablePointer(OpaquePointer(rawHandle)) }
+    var timer: UnsafeMutablePointer<uv_timer_t> { uvHandle.typed() }
 
     func fire() {
         guard let body, !isClosing else { return }
@@ -84,12 +84,12 @@ final class LoopTimer: HandleOwner {
         body()
     }
 
-    override func handleDidClose() {
+    func handleDidClose() {
         body = nil
         if loop.timers[id] === self { loop.timers.removeValue(forKey: id) }
     }
 }
 
 private func loopTimerCallback(_ handle: UnsafeMutablePointer<uv_timer_t>?) {
-    unsafeDowncast(HandleOwner.owner(ofTyped: handle), to: LoopTimer.self).fire()
+    LoopTimer.owner(of: handle).fire()
 }

@@ -215,12 +215,11 @@ public final class EventLoop: @unchecked Sendable {
 }
 
 /// The async handle that wakes the loop thread.
-final class Wakeup: HandleOwner {
+final class Wakeup: UVHandleOwner {
+    let uvHandle = UVHandleMemory(type: UV_ASYNC)
     weak var loop: EventLoop?
 
-    init() { super.init(type: UV_ASYNC) }
-
-    var async: UnsafeMutablePointer<uv_async_t> { UnsafeMutablePointer(OpaquePointer(rawHandle)) }
+    var async: UnsafeMutablePointer<uv_async_t> { uvHandle.typed() }
 
     /// Thread-safe; only called while the handle is open (under the loop's lock, phase running or
     /// just switched to stopping).
@@ -247,10 +246,10 @@ private func eventLoopThreadMain(_ argument: UnsafeMutableRawPointer?) {
 }
 
 private func eventLoopWakeupCallback(_ async: UnsafeMutablePointer<uv_async_t>?) {
-    unsafeDowncast(HandleOwner.owner(ofTyped: async), to: Wakeup.self).loop?.wakeupFired()
+    Wakeup.owner(of: async).loop?.wakeupFired()
 }
 
 private func eventLoopCloseForStopCallback(_ handle: UnsafeMutablePointer<uv_handle_t>?, _: UnsafeMutableRawPointer?) {
     guard let handle, uv_is_closing(handle) == 0 else { return }
-    HandleOwner.owner(of: handle).closeForLoopStop()
+    uvHandleOwner(of: handle).closeForLoopStop()
 }
