@@ -35,6 +35,7 @@ public final class TCPConnection: UVHandleOwner, @unchecked Sendable {
     }
 
     private var state = State.connecting
+    private var isReadingPaused = false
     /// Dial only: the completion, and the failure to report if the socket closes before connecting.
     private var dialCompletion: ((Result<TCPConnection, TCPError>) -> Void)?
     private var dialFailure: TCPError?
@@ -219,9 +220,26 @@ public final class TCPConnection: UVHandleOwner, @unchecked Sendable {
         startReading()
     }
 
-    /// Starts delivering reads to `onRead`, unless the connection was closed meanwhile.
+    /// Stops reading from the socket: the peer's bytes wait in the kernel, and once its buffers are
+    /// full the peer's sends back up (TCP flow control). Pausing twice does nothing.
+    public func pauseReading() {
+        loop.preconditionInLoop()
+        guard !isReadingPaused else { return }
+        isReadingPaused = true
+        if case .open = state { uv_read_stop(stream) }
+    }
+
+    /// Reads again after `pauseReading()`.
+    public func resumeReading() {
+        loop.preconditionInLoop()
+        guard isReadingPaused else { return }
+        isReadingPaused = false
+        startReading()
+    }
+
+    /// Starts delivering reads to `onRead`, unless the connection was closed or paused meanwhile.
     func startReading() {
-        guard case .open = state else { return }
+        guard case .open = state, !isReadingPaused else { return }
         let status = uv_read_start(stream, tcpAllocCallback, tcpReadCallback)
         if status != 0 { close(with: .failed(UVError(code: status))) }
     }
