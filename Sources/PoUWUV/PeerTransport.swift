@@ -48,7 +48,8 @@ public final class PeerTransport: @unchecked Sendable {
         completion: ((Result<PeerConnection, TCPError>) -> Void)? = nil
     ) throws(TCPError) {
         try tcp.dial(address) { [self] result in
-            completion?(result.map { adopt($0, expectedPeer: expectedPeer) })
+            let peer = result.map { adopt($0, expectedPeer: expectedPeer) }
+            completion?(peer)
         }
     }
 
