@@ -34,7 +34,9 @@ extension EventLoop {
     /// the default action (which kills the process). Calling again for a signal replaces its
     /// handler. When the loop stops, the default actions return.
     /// - Precondition: on the loop thread.
-    public func handleSignals(_ signals: Set<Signal> = [.interrupt, .terminate], _ handler: @escaping (Signal) -> Void) {
+    public func handleSignals(
+        _ signals: Set<Signal> = [.interrupt, .terminate], _ handler: @escaping (Signal) -> Void
+    ) {
         preconditionInLoop()
         guard !isClosingAll else { return }
         for signal in signals {

@@ -219,7 +219,9 @@ public final class PeerConnection: @unchecked Sendable {
             return
         }
         // libuv's millisecond clock fired a little early: wait for the rest.
-        if now < handshakeDeadlineNanoseconds { armHandshakeTimer(afterNanoseconds: handshakeDeadlineNanoseconds - now) }
+        if now < handshakeDeadlineNanoseconds {
+            armHandshakeTimer(afterNanoseconds: handshakeDeadlineNanoseconds - now)
+        }
     }
 
     // MARK: Delivery

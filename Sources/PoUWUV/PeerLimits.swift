@@ -15,7 +15,9 @@ public struct PeerLimits: Sendable, Equatable {
 
     /// Defaults: 1,024 frames and 16 MiB waiting, 64 frames per turn.
     /// - Precondition: all at least 1.
-    public init(inboundFramesMax: Int = 1_024, inboundBytesMax: Int = 16 * 1024 * 1024, deliveryBatchFramesMax: Int = 64) {
+    public init(
+        inboundFramesMax: Int = 1_024, inboundBytesMax: Int = 16 * 1024 * 1024, deliveryBatchFramesMax: Int = 64
+    ) {
         precondition(inboundFramesMax >= 1 && inboundBytesMax >= 1 && deliveryBatchFramesMax >= 1,
                      "peer limits must be at least 1")
         self.inboundFramesMax = inboundFramesMax

@@ -21,7 +21,8 @@ public final class PeerTransport: @unchecked Sendable {
     public init(tcp: TCPTransport, channels: ChannelFactory, limits: PeerLimits = PeerLimits(),
                 clock: any Clock = SystemClock()) {
         precondition(limits.inboundBytesMax >= channels.config.frameBytesMax,
-                     "inboundBytesMax \(limits.inboundBytesMax) cannot hold one frame of \(channels.config.frameBytesMax)")
+                     "inboundBytesMax \(limits.inboundBytesMax) cannot hold a frame of "
+                        + "\(channels.config.frameBytesMax) bytes")
         self.tcp = tcp
         self.channels = channels
         self.limits = limits

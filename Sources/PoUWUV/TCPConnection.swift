@@ -189,8 +189,10 @@ public final class TCPConnection: UVHandleOwner, @unchecked Sendable {
         dialCompletion = completion
         let request = ConnectRequest(connection: self)
         let address = remoteAddress
-        let status = (try? address.withSockaddr { uv_tcp_connect(request.request, uvHandle.typed(), $0, tcpConnectCallback) })
-            ?? UV_EINVAL.rawValue
+        // The address was validated by `dial`.
+        let status = (try? address.withSockaddr {
+            uv_tcp_connect(request.request, uvHandle.typed(), $0, tcpConnectCallback)
+        }) ?? UV_EINVAL.rawValue
         guard status == 0 else {
             request.release()
             dialFailure = .connectFailed(address, UVError(code: status))

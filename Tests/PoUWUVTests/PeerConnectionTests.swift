@@ -149,7 +149,8 @@ import Testing
             #expect(early.value == .notEstablished)
             let peerAtB = try b.onlyPeer()
             #expect(throws: PeerSendError.frameTooLarge(bytes: 5_000, max: 4_096)) {
-                try onLoop(b.loop) { try peerAtB.send(Frame(type: .gossip, payload: [UInt8](repeating: 1, count: 5_000))) }
+                let tooLarge = Frame(type: .gossip, payload: [UInt8](repeating: 1, count: 5_000))
+                try onLoop(b.loop) { try peerAtB.send(tooLarge) }
             }
             let after = Frame(type: .pong, payload: [1, 2, 3])
             try onLoop(b.loop) { try peerAtB.send(after) }
@@ -171,7 +172,8 @@ import Testing
             let (sent, refusal) = try onLoop(b.loop) { () -> ([Frame], PeerSendError?) in
                 var sent: [Frame] = []
                 while sent.count < 1_000 {
-                    let frame = Frame(type: .response, payload: patternBytes(count: 256 * 1024, seed: UInt8(sent.count % 251)))
+                    let payload = patternBytes(count: 256 * 1024, seed: UInt8(sent.count % 251))
+                    let frame = Frame(type: .response, payload: payload)
                     do throws(PeerSendError) {
                         try peerAtB.send(frame)
                         sent.append(frame)

@@ -41,7 +41,8 @@ struct PeerSide {
     func connectEstablished(to other: PeerSide, expectedPeer: PublicKey?) throws {
         try onLoop(loop) { try transport.dial(loopback(other.port), expectedPeer: expectedPeer) }
         guard eventually({ delegate.established.count == 1 && other.delegate.established.count == 1 }) else {
-            throw TestFailure("the handshake did not complete: \(delegate.events.value) / \(other.delegate.events.value)")
+            throw TestFailure(
+                "the handshake did not complete: \(delegate.events.value) / \(other.delegate.events.value)")
         }
     }
 }
@@ -61,12 +62,15 @@ struct PeerSide {
 
             let sizes = [0, 1, 1_000, 65_514, 65_515, 65_536, 1 << 20, ChannelConfig.frameBytesMaxDefault]
             let types = FrameType.allCases
-            let toA = sizes.enumerated().map { Frame(type: types[$0 % types.count], payload: patternBytes(count: $1, seed: UInt8($0))) }
+            let toA = sizes.enumerated().map { index, size in
+                Frame(type: types[index % types.count], payload: patternBytes(count: size, seed: UInt8(index)))
+            }
             let toB = toA.reversed().map { Frame(type: $0.type, payload: $0.payload.reversed()) }
             let peerAtB = try b.onlyPeer()
             let peerAtA = try a.onlyPeer()
             try onLoop(b.loop) {
-                #expect(peerAtB.isEstablished && peerAtB.remotePeer == alice.publicKey && peerAtB.direction == .outbound)
+                #expect(peerAtB.isEstablished && peerAtB.remotePeer == alice.publicKey)
+                #expect(peerAtB.direction == .outbound)
                 for frame in toA { try peerAtB.send(frame) }
             }
             try onLoop(a.loop) {
@@ -90,7 +94,8 @@ struct PeerSide {
             let b = try PeerSide.make(loop: loops[1], identity: bob, listen: false)
             try onLoop(b.loop) { try b.transport.dial(loopback(a.port), expectedPeer: carol.publicKey) }
             #expect(eventually { b.delegate.closeReasons.count == 1 && a.delegate.closeReasons.count == 1 })
-            #expect(b.delegate.closeReasons == [.channel(.unexpectedPeer(expected: carol.publicKey, got: alice.publicKey))])
+            let expected = CloseReason.channel(.unexpectedPeer(expected: carol.publicKey, got: alice.publicKey))
+            #expect(b.delegate.closeReasons == [expected])
             #expect(b.delegate.established.isEmpty && a.delegate.established.isEmpty)
             #expect(try onLoop(b.loop) { b.transport.peers.isEmpty })
         }

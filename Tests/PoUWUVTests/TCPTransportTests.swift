@@ -29,7 +29,8 @@ import Glibc
                 try onLoop(loops[0]) { try transport.dial(SocketAddress(host: "localhost", port: 1)) { _ in } }
             }
             #expect(throws: TCPError.invalidAddress("256.0.0.1")) {
-                try onLoop(loops[0]) { _ = try transport.listen(on: SocketAddress(host: "256.0.0.1", port: 0)) { _ in } }
+                let address = SocketAddress(host: "256.0.0.1", port: 0)
+                try onLoop(loops[0]) { _ = try transport.listen(on: address) { _ in } }
             }
         }
     }
