@@ -56,10 +56,8 @@ public final class PeerConnection: @unchecked Sendable {
     public let connection: TCPConnection
     public let limits: PeerLimits
     public weak var delegate: (any PeerConnectionDelegate)?
-    /// The peer's proven identity, once the handshake completed.
-    public private(set) var remotePeer: PublicKey?
-    /// Frames dropped because the inbound queue was full.
-    public private(set) var droppedInboundFrames = 0
+    private var peer: PublicKey?
+    private var dropped = 0
 
     private var channel: SecureChannel
     private let frameBytesMax: Int
@@ -80,6 +78,7 @@ public final class PeerConnection: @unchecked Sendable {
         delegate: (any PeerConnectionDelegate)? = nil
     ) {
         connection.transport.loop.preconditionInLoop()
+        precondition(connection.isOpen, "a PeerConnection needs an open TCP connection, \(connection.id) is not")
         let now = clock.monotonicNanoseconds()
         let role: ChannelRole = connection.direction == .outbound ? .initiator : .responder
         self.connection = connection
@@ -103,10 +102,22 @@ public final class PeerConnection: @unchecked Sendable {
     public var direction: ConnectionDirection { connection.direction }
     public var remoteAddress: SocketAddress { connection.remoteAddress }
 
+    /// The peer's proven identity, once the handshake completed.
+    public var remotePeer: PublicKey? {
+        loop.preconditionInLoop()
+        return peer
+    }
+
+    /// Frames dropped because the inbound queue was full.
+    public var droppedInboundFrames: Int {
+        loop.preconditionInLoop()
+        return dropped
+    }
+
     /// Whether the handshake completed and the connection is still open.
     public var isEstablished: Bool {
         loop.preconditionInLoop()
-        return remotePeer != nil && !isClosed && connection.isOpen
+        return peer != nil && !isClosed && connection.isOpen
     }
 
     /// Frames received and waiting for the delegate.
@@ -121,7 +132,7 @@ public final class PeerConnection: @unchecked Sendable {
     public func send(_ frame: Frame) throws(PeerSendError) {
         loop.preconditionInLoop()
         guard !isClosed, connection.isOpen else { throw .closed }
-        guard remotePeer != nil else { throw .notEstablished }
+        guard peer != nil else { throw .notEstablished }
         guard frame.payload.count <= frameBytesMax else {
             throw .frameTooLarge(bytes: frame.payload.count, max: frameBytesMax)
         }
@@ -178,8 +189,8 @@ public final class PeerConnection: @unchecked Sendable {
         deliver()
     }
 
-    private func established(_ peer: PublicKey) {
-        remotePeer = peer
+    private func established(_ identity: PublicKey) {
+        peer = identity
         if let handshakeTimer { loop.cancel(handshakeTimer) }
         handshakeTimer = nil
         guard !isClosed, connection.isOpen else { return }
@@ -210,7 +221,7 @@ public final class PeerConnection: @unchecked Sendable {
     }
 
     private func checkHandshakeDeadline() {
-        guard !isClosed, remotePeer == nil else { return }
+        guard !isClosed, peer == nil else { return }
         let now = clock.monotonicNanoseconds()
         do {
             try channel.checkDeadline(nowNanoseconds: now)
@@ -230,7 +241,7 @@ public final class PeerConnection: @unchecked Sendable {
         guard inbound.count < limits.inboundFramesMax,
               inbound.payloadBytes + frame.payload.count <= limits.inboundBytesMax
         else {
-            droppedInboundFrames += 1
+            dropped += 1
             return
         }
         inbound.append(frame)

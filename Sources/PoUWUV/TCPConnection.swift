@@ -23,7 +23,12 @@ public final class TCPConnection: UVHandleOwner, @unchecked Sendable {
     /// Receives the reason the connection closed, once.
     public var onClose: ((CloseReason) -> Void)?
     /// Bytes accepted by `send` and not yet written to the socket.
-    public private(set) var queuedBytes = 0
+    public var queuedBytes: Int {
+        loop.preconditionInLoop()
+        return queued
+    }
+
+    private var queued = 0
 
     private enum State {
         case connecting
@@ -80,10 +85,10 @@ public final class TCPConnection: UVHandleOwner, @unchecked Sendable {
         loop.preconditionInLoop()
         guard case .open = state else { throw .closed }
         let limit = transport.limits.outboundQueueBytesMax
-        guard queuedBytes < limit else { throw .outboundQueueFull(queuedBytes: queuedBytes, limit: limit) }
+        guard queued < limit else { throw .outboundQueueFull(queuedBytes: queued, limit: limit) }
         precondition(bytes.count <= Int(UInt32.max), "one send is limited to 4 GiB")
         var written = 0
-        if queuedBytes == 0 && !bytes.isEmpty {
+        if queued == 0 && !bytes.isEmpty {
             // Nothing waits: hand the socket what it takes now, and queue only the rest.
             let status = bytes.withUnsafeBytes { raw in
                 var buffer = uv_buf_init(
@@ -107,7 +112,7 @@ public final class TCPConnection: UVHandleOwner, @unchecked Sendable {
             close(with: .failed(UVError(code: status)))
             return
         }
-        queuedBytes += request.byteCount
+        queued += request.byteCount
     }
 
     /// Closes the connection; `onClose` follows with `.local(reason)`. With `flush`, bytes already
@@ -258,8 +263,8 @@ public final class TCPConnection: UVHandleOwner, @unchecked Sendable {
     }
 
     fileprivate func writeFinished(byteCount: Int, status: Int32) {
-        queuedBytes -= byteCount
-        precondition(queuedBytes >= 0, "\(id): more bytes written than queued")
+        queued -= byteCount
+        precondition(queued >= 0, "\(id): more bytes written than queued")
         if status < 0 {
             let error = UVError(code: status)
             if !error.isCancellation { close(with: .failed(error)) }

@@ -61,10 +61,9 @@ public final class TCPTransport: @unchecked Sendable {
 
     /// Called on the loop thread for each accepted connection closed at once (for the log).
     public var onInboundRejected: ((InboundRejection) -> Void)?
-    public private(set) var inboundConnectionCount = 0
-    /// Dialled connections, open or still connecting.
-    public private(set) var outboundConnectionCount = 0
-    public private(set) var rejectedInboundCount = 0
+    private var inboundCount = 0
+    private var outboundCount = 0
+    private var rejectedCount = 0
     private var inboundPerHost: [String: Int] = [:]
     private var connections: [ConnectionID: TCPConnection] = [:]
     /// Where every read lands before it is copied out (reads are sequential on the loop thread).
@@ -78,6 +77,24 @@ public final class TCPTransport: @unchecked Sendable {
 
     deinit {
         readBuffer.deallocate()
+    }
+
+    /// Accepted connections open now.
+    public var inboundConnectionCount: Int {
+        loop.preconditionInLoop()
+        return inboundCount
+    }
+
+    /// Dialled connections, open or still connecting.
+    public var outboundConnectionCount: Int {
+        loop.preconditionInLoop()
+        return outboundCount
+    }
+
+    /// Accepted connections closed at once since the transport was made (see `onInboundRejected`).
+    public var rejectedInboundCount: Int {
+        loop.preconditionInLoop()
+        return rejectedCount
     }
 
     /// The open (or connecting) connection with this id.
@@ -123,7 +140,7 @@ public final class TCPTransport: @unchecked Sendable {
     ) throws(TCPError) {
         loop.preconditionInLoop()
         guard !loop.isClosingAll else { throw .loopStopping }
-        guard outboundConnectionCount < limits.outboundConnectionsMax else {
+        guard outboundCount < limits.outboundConnectionsMax else {
             throw .outboundLimitReached(max: limits.outboundConnectionsMax)
         }
         try address.withSockaddr { _ in }
@@ -152,7 +169,7 @@ public final class TCPTransport: @unchecked Sendable {
         let refusal: InboundRejection.Reason? =
             if accepted != 0 {
                 .acceptFailed(UVError(code: accepted))
-            } else if inboundConnectionCount >= limits.inboundConnectionsMax {
+            } else if inboundCount >= limits.inboundConnectionsMax {
                 .inboundLimit(max: limits.inboundConnectionsMax)
             } else if inboundPerHost[remote?.host ?? "", default: 0] >= limits.inboundConnectionsPerHostMax {
                 .perHostLimit(max: limits.inboundConnectionsPerHostMax)
@@ -177,7 +194,7 @@ public final class TCPTransport: @unchecked Sendable {
     }
 
     private func reject(_ rejection: InboundRejection) {
-        rejectedInboundCount += 1
+        rejectedCount += 1
         onInboundRejected?(rejection)
     }
 
@@ -185,10 +202,10 @@ public final class TCPTransport: @unchecked Sendable {
         connections[connection.id] = connection
         switch connection.direction {
         case .inbound:
-            inboundConnectionCount += 1
+            inboundCount += 1
             inboundPerHost[connection.remoteAddress.host, default: 0] += 1
         case .outbound:
-            outboundConnectionCount += 1
+            outboundCount += 1
         }
     }
 
@@ -197,14 +214,14 @@ public final class TCPTransport: @unchecked Sendable {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
         switch connection.direction {
         case .inbound:
-            inboundConnectionCount -= 1
+            inboundCount -= 1
             let host = connection.remoteAddress.host
             let remaining = inboundPerHost[host, default: 1] - 1
             inboundPerHost[host] = remaining > 0 ? remaining : nil
         case .outbound:
-            outboundConnectionCount -= 1
+            outboundCount -= 1
         }
-        precondition(inboundConnectionCount >= 0 && outboundConnectionCount >= 0, "connection counts went negative")
+        precondition(inboundCount >= 0 && outboundCount >= 0, "connection counts went negative")
     }
 
     private func peerAddress(of tcp: UnsafeMutablePointer<uv_tcp_t>) -> SocketAddress? {
