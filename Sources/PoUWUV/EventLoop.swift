@@ -174,6 +174,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// The loop thread's whole life.
     fileprivate func runOnLoopThread(ready: DispatchSemaphore) {
+        Self.blockBrokenPipeSignal()
         var status = uv_loop_init(uvLoop)
         precondition(status == 0, "uv_loop_init failed: \(UVError(code: status))")
         status = uv_async_init(uvLoop, wakeup.async, eventLoopWakeupCallback)
@@ -195,6 +196,17 @@ public final class EventLoop: @unchecked Sendable {
             state.loopThread = nil
         }
         finished.leave()
+    }
+
+    /// libuv writes to sockets with `write(2)`, which raises SIGPIPE (default action: kill the
+    /// process) when the peer has closed. Blocked on the loop thread, the signal stays pending there
+    /// and the write fails with EPIPE instead, which closes the connection with `.failed`.
+    private static func blockBrokenPipeSignal() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGPIPE)
+        let status = pthread_sigmask(SIG_BLOCK, &signals, nil)
+        precondition(status == 0, "pthread_sigmask(SIG_BLOCK, SIGPIPE) failed: \(status)")
     }
 
     /// Runs the mailbox; after a stop request, closes every handle.

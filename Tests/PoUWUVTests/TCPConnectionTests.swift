@@ -16,9 +16,10 @@ import Testing
     }
 
     /// Connects a client on `loops[1]` to a server on `loops[0]`; `configure` runs on each accepted
-    /// connection before any byte is read.
+    /// connection, `configureClient` on the dialled one, before any byte is read.
     private func connect(
         _ loops: [EventLoop], serverLimits: TCPLimits = TCPLimits(), clientLimits: TCPLimits = TCPLimits(),
+        configureClient: @escaping @Sendable (TCPConnection) -> Void = { _ in },
         configure: @escaping @Sendable (TCPConnection) -> Void = { _ in }
     ) throws -> Pair {
         let server = TCPTransport(loop: loops[0], limits: serverLimits)
@@ -38,6 +39,7 @@ import Testing
             try client.dial(loopback(port)) { result in
                 guard let connection = try? result.get() else { return }
                 clientLog.attach(connection)
+                configureClient(connection)
                 dialled.update { $0 = connection }
             }
         }
@@ -136,6 +138,31 @@ import Testing
             #expect(pair.serverLog.received.value == payload)
             #expect(pair.serverLog.closeReason.value == .remoteClosed)
             #expect(pair.clientLog.closeReason.value == .local("done"))
+        }
+    }
+
+    @Test("writing to a connection the peer closed fails with an error instead of killing the process")
+    func writeAfterPeerClosed() throws {
+        try withLoops(2) { loops in
+            // Not reading, the client misses the end of stream and keeps writing until the kernel
+            // reports the broken connection (EPIPE or ECONNRESET).
+            let pair = try connect(loops, configureClient: { $0.pauseReading() }) { connection in
+                connection.close(reason: "go away")
+            }
+            let connection = pair.clientConnection
+            try onLoop(pair.clientLoop) {
+                let chunk = [UInt8](repeating: 7, count: 1_024)
+                var timer: TimerID?
+                timer = pair.clientLoop.schedule(after: 1_000_000, repeating: 1_000_000) {
+                    do { try connection.send(chunk) } catch { pair.clientLoop.cancel(timer!) }
+                }
+            }
+            #expect(eventually { pair.clientLog.closeReason.value != nil })
+            guard case .failed(let error) = pair.clientLog.closeReason.value else {
+                Issue.record("expected a write failure, got \(String(describing: pair.clientLog.closeReason.value))")
+                return
+            }
+            #expect(["EPIPE", "ECONNRESET"].contains(error.name))
         }
     }
 
