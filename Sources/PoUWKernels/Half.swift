@@ -66,4 +66,24 @@ public enum Half {
 
     /// `x` rounded to binary16 precision (ties to even) and widened back.
     public static func round(_ x: Float) -> Float { toFloat(fromFloat(x)) }
+
+    /// All 65536 conversions, for kernels that convert two scales per block (a load is cheaper than
+    /// the bit manipulation, and needs no F16C). Built once, on first use.
+    static let table = HalfTable()
+}
+
+/// The binary16 → binary32 lookup table (256 KiB), immutable after construction.
+final class HalfTable: Sendable {
+    nonisolated(unsafe) let values: UnsafeMutablePointer<Float>
+
+    init() {
+        values = .allocate(capacity: 65536)
+        for bits in 0...UInt16.max { values[Int(bits)] = Half.toFloat(bits) }
+    }
+
+    /// The float value of the binary16 at `p + offset`.
+    @inline(__always)
+    func load(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
+        values[Int(p.loadUnaligned(fromByteOffset: offset, as: UInt16.self))]
+    }
 }

@@ -8,6 +8,8 @@
 public enum MatrixProduct {
     /// Weight rows processed together by the tiled kernel.
     static let weightRowsPerGroup = 4
+    /// Largest activation row count for the matrix-vector style kernel; more rows use tiles.
+    static let fewRowsMax = 8
     /// Activation bytes one tile chunk may take, to stay in the L2 cache while weight rows stream.
     static let tileChunkBytesMax = 256 * 1024
 
@@ -18,7 +20,9 @@ public enum MatrixProduct {
         precondition(m.columns == act.columns, "matrix has \(m.columns) columns, activations \(act.columns)")
         precondition(rows.lowerBound >= 0 && rows.upperBound <= m.rows)
         if act.rows == 1 {
-            for i in rows { out[i] = QuantizedDot.dot(m.format, row: m.row(i), act, activationRow: 0) }
+            QuantizedDot.multiply(m, rows: rows, act, activationRow: 0, into: out)
+        } else if act.rows <= fewRowsMax {
+            QuantizedDot.multiply(m, rows: rows, act, count: act.rows, into: out, outStride: outStride)
         } else {
             TiledProduct.multiply(m, act, rows: rows, into: out, outStride: outStride)
         }
@@ -197,5 +201,22 @@ struct UnpackedRows {
         case .f32, .f16:
             preconditionFailure("\(format) has no blocks")
         }
+    }
+}
+
+/// Block codes as exact floats, for the tiled kernel's weight unpacking.
+enum WeightUnpack {
+    /// Low nibbles (elements 0…15) and high nibbles (16…31) of 16 bytes, as floats.
+    @inline(__always)
+    static func nibbles(_ p: UnsafeRawPointer) -> (SIMD16<Float>, SIMD16<Float>) {
+        let q = p.loadUnaligned(as: SIMD16<UInt8>.self)
+        return (SIMDSupport.toFloat(q & 0x0F), SIMDSupport.toFloat(q &>> 4))
+    }
+
+    /// 32 signed bytes as floats.
+    @inline(__always)
+    static func bytes(_ p: UnsafeRawPointer) -> (SIMD16<Float>, SIMD16<Float>) {
+        (SIMDSupport.toFloat(p.loadUnaligned(as: SIMD16<Int8>.self)),
+         SIMDSupport.toFloat(p.loadUnaligned(fromByteOffset: 16, as: SIMD16<Int8>.self)))
     }
 }
