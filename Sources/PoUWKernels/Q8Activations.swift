@@ -35,6 +35,8 @@ public final class Q8Activations: @unchecked Sendable {
     public let codeSums: UnsafeMutablePointer<Int32>
     /// [tiles][blocks][32][16] codes, row `t·16 + lane` in `lane`; padding rows hold 0.
     let tileCodes: UnsafeMutablePointer<Float>
+    /// The same tiles as Int16 (for the 4-bit formats, whose products fit 16-bit sums).
+    let tileCodes16: UnsafeMutablePointer<Int16>
     /// [tiles][blocks][16] scales; padding rows hold 0.
     let tileScales: UnsafeMutablePointer<Float>
     /// [tiles][blocks][16] sₐ; padding rows hold 0.
@@ -53,6 +55,7 @@ public final class Q8Activations: @unchecked Sendable {
         scaledSums = .allocate(capacity: rowsMax * blocks)
         codeSums = .allocate(capacity: rowsMax * blocks)
         tileCodes = .allocate(capacity: tiles * columns * Self.tileRows)
+        tileCodes16 = .allocate(capacity: tiles * columns * Self.tileRows)
         tileScales = .allocate(capacity: tiles * blocks * Self.tileRows)
         tileScaledSums = .allocate(capacity: tiles * blocks * Self.tileRows)
     }
@@ -64,6 +67,7 @@ public final class Q8Activations: @unchecked Sendable {
         scaledSums.deallocate()
         codeSums.deallocate()
         tileCodes.deallocate()
+        tileCodes16.deallocate()
         tileScales.deallocate()
         tileScaledSums.deallocate()
     }
@@ -137,18 +141,21 @@ public final class Q8Activations: @unchecked Sendable {
         let lanes = Self.tileRows
         for t in 0..<tiles {
             let tileBase = tileCodes + t * columns * lanes
+            let tileBase16 = tileCodes16 + t * columns * lanes
             let scaleBase = t * blocks * lanes
             for lane in 0..<lanes {
                 let r = t * lanes + lane
                 if r < rows {
-                    let src = codesFloat + r * columns
+                    let src = codesFloat + r * columns, src8 = codes + r * columns
                     for k in 0..<columns { tileBase[k * lanes + lane] = src[k] }
+                    for k in 0..<columns { tileBase16[k * lanes + lane] = Int16(src8[k]) }
                     for b in 0..<blocks {
                         tileScales[scaleBase + b * lanes + lane] = scales[r * blocks + b]
                         tileScaledSums[scaleBase + b * lanes + lane] = scaledSums[r * blocks + b]
                     }
                 } else {
                     for k in 0..<columns { tileBase[k * lanes + lane] = 0 }
+                    for k in 0..<columns { tileBase16[k * lanes + lane] = 0 }
                     for b in 0..<blocks {
                         tileScales[scaleBase + b * lanes + lane] = 0
                         tileScaledSums[scaleBase + b * lanes + lane] = 0

@@ -30,6 +30,15 @@ enum SIMDSupport {
         return (rounded, integer)
     }
 
+    /// Lanes of `a` where `mask` is set, of `b` elsewhere, by bit operations (the standard
+    /// library's `replacing(with:where:)` is an element loop that LLVM often leaves scalar).
+    @inline(__always)
+    static func select(_ mask: SIMDMask<SIMD16<Int32>>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        let m = unsafeBitCast(mask, to: SIMD16<Int32>.self)
+        let ai = unsafeBitCast(a, to: SIMD16<Int32>.self), bi = unsafeBitCast(b, to: SIMD16<Int32>.self)
+        return unsafeBitCast((ai & m) | (bi & ~m), to: SIMD16<Float>.self)
+    }
+
     /// Truncates 16 Int32 lanes to Int8.
     @inline(__always)
     static func narrow(_ x: SIMD16<Int32>) -> SIMD16<Int8> {
@@ -51,6 +60,30 @@ enum SIMDSupport {
     static func widen(_ x: SIMD16<Int8>) -> SIMD16<Int32> {
         var r = SIMD16<Int32>()
         for i in 0..<16 { r[i] = Int32(x[i]) }
+        return r
+    }
+
+    /// Zero-extends 16 bytes to Int16.
+    @inline(__always)
+    static func widen16(_ x: SIMD16<UInt8>) -> SIMD16<Int16> {
+        var r = SIMD16<Int16>()
+        for i in 0..<16 { r[i] = Int16(x[i]) }
+        return r
+    }
+
+    /// Sign-extends 16 Int16 lanes to Int32.
+    @inline(__always)
+    static func widen(_ x: SIMD16<Int16>) -> SIMD16<Int32> {
+        var r = SIMD16<Int32>()
+        for i in 0..<16 { r[i] = Int32(x[i]) }
+        return r
+    }
+
+    /// Converts 16 Int32 lanes to floats (exact below 2²⁴).
+    @inline(__always)
+    static func toFloat(_ x: SIMD16<Int32>) -> SIMD16<Float> {
+        var r = SIMD16<Float>()
+        for i in 0..<16 { r[i] = Float(x[i]) }
         return r
     }
 
