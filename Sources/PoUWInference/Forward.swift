@@ -41,7 +41,7 @@ extension InferenceModel {
                        position: row.position)
             rope.apply(state.key.pointer + r * kv, heads: config.kvHeadCount, headSize: config.headSize,
                        position: row.position)
-            row.cache.keys(layer: l, position: row.position).update(from: state.key.pointer + r * kv, count: kv)
+            row.cache.storeKeys(state.key.pointer + r * kv, layer: l, position: row.position)
             row.cache.values(layer: l, position: row.position).update(from: state.value.pointer + r * kv, count: kv)
         }
         attend(rows, layer: l)
@@ -103,23 +103,30 @@ extension InferenceModel {
         }
     }
 
-    /// Attention for every (row, head) pair in parallel, into state.attention.
+    /// Attention for every (row, KV head) pair in parallel, into state.attention: the query heads
+    /// sharing a KV head are computed together (at most `AttentionKernel.groupMax` at a time).
     func attend(_ rows: [BatchRow], layer l: Int) {
-        let heads = config.headCount, size = config.headSize, kv = config.kvLength, dim = config.embeddingLength
+        let size = config.headSize, kv = config.kvLength, dim = config.embeddingLength
+        let shared = config.headsPerKVHead, groups = config.kvHeadCount
         let scale = 1 / Float(size).squareRoot()
         let query = state.query.pointer, out = state.attention.pointer
-        pool.parallelFor(rows.count * heads, chunk: 1) { range in
+        pool.parallelFor(rows.count * groups, chunk: 1) { range in
             for task in range {
-                let row = rows[task / heads], h = task % heads
-                let kvOffset = (h / config.headsPerKVHead) * size
+                let r = task / groups, kvHead = task % groups, row = rows[r]
                 let count = row.position + 1
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { scores in
-                    AttentionKernel.attend(
-                        query: query + (task / heads) * dim + h * size,
-                        keys: row.cache.keys(layer: l, position: 0) + kvOffset,
-                        values: row.cache.values(layer: l, position: 0) + kvOffset,
-                        stride: kv, count: count, headSize: size, scale: scale,
-                        scores: scores.baseAddress!, into: out + (task / heads) * dim + h * size)
+                var h = 0
+                while h < shared {
+                    let group = min(AttentionKernel.groupMax, shared - h)
+                    let first = kvHead * shared + h
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: AttentionKernel.groupMax * count) { scores in
+                        AttentionKernel.attendGroup(
+                            queries: query + r * dim + first * size, group: group,
+                            keys: row.cache.keys(layer: l, head: kvHead), keyStride: row.cache.capacity,
+                            values: row.cache.values(layer: l, position: 0) + kvHead * size, valueStride: kv,
+                            count: count, headSize: size, scale: scale,
+                            scores: scores.baseAddress!, into: out + r * dim + first * size)
+                    }
+                    h += group
                 }
             }
         }

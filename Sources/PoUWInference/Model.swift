@@ -52,7 +52,8 @@ public final class InferenceModel: @unchecked Sendable {
         guard capacity >= 1, capacity <= positionsMax else {
             throw .cacheTooLarge(requested: capacity, maximum: positionsMax)
         }
-        return KVCache(capacity: capacity, layerCount: config.layerCount, kvLength: config.kvLength)
+        return KVCache(capacity: capacity, layerCount: config.layerCount, kvLength: config.kvLength,
+                       headSize: config.headSize)
     }
 
     /// Appends `tokens` to the sequence of `cache` and returns the logits that predict the token
