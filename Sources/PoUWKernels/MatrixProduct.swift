@@ -199,12 +199,13 @@ struct UnpackedRows {
     }
 
     func unpack(_ matrix: WeightMatrix, firstRow: Int, count: Int) {
+        let table = Half.table
         for j in 0..<TiledProduct.group {
             let row = matrix.row(firstRow + min(j, count - 1))
             for b in 0..<blocks {
                 let first = j * columns + b * Numerics.blockElements
                 unpackBlock(matrix.format, row + b * matrix.format.blockBytes, slot: j * blocks + b,
-                            values: values + first)
+                            values: values + first, table)
                 if matrix.format != .q8_0 { unpackBlock16(matrix.format, row + b * matrix.format.blockBytes, first) }
             }
         }
@@ -222,8 +223,8 @@ struct UnpackedRows {
     }
 
     @inline(__always)
-    func unpackBlock(_ format: WeightFormat, _ block: UnsafeRawPointer, slot: Int, values: UnsafeMutablePointer<Float>) {
-        let table = Half.table
+    func unpackBlock(_ format: WeightFormat, _ block: UnsafeRawPointer, slot: Int, values: UnsafeMutablePointer<Float>,
+                     _ table: HalfTable) {
         d[slot] = table.load(block, 0)
         m[slot] = format == .q4_1 ? table.load(block, 2) : 0
         if format == .q8_0 {
