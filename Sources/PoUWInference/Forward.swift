@@ -14,6 +14,11 @@ struct BatchRow {
 /// same way for any batch, so a row's logits depend only on its own sequence — not on the batch it
 /// shares, nor on the thread count.
 extension InferenceModel {
+    /// Smallest chunk of an element-wise parallel loop (SwiGLU), in elements.
+    static let elementwiseChunkMin = 4096
+    /// Below this many attended positions in a batch, attention runs on the calling thread.
+    static let attentionInlinePositionsMax = 256
+
     /// Runs `rows` through the model; their keys and values are written to their caches. Logits are
     /// computed for `logitRows` (indices into `rows`) into `state.logits` row by row, in that order.
     func forward(_ rows: [BatchRow], logitRows: [Int]) {
@@ -57,7 +62,8 @@ extension InferenceModel {
         state.activations.quantize(state.normed.pointer, rows: n, stride: dim)
         multiply([(w.gate, state.gate.pointer), (w.up, state.up.pointer)], state.normed.pointer, state.activations)
         let gate = state.gate.pointer, up = state.up.pointer
-        pool.parallelFor(n * ffn, chunk: pool.chunkSize(n * ffn, minimum: 1024)) { range in
+        // Small batches run inline: splitting a few thousand elements costs more than it saves.
+        pool.parallelFor(n * ffn, chunk: pool.chunkSize(n * ffn, minimum: Self.elementwiseChunkMin)) { range in
             Gating.swiGLU(gate: gate + range.lowerBound, up: up + range.lowerBound, count: range.count,
                           into: gate + range.lowerBound)
         }
@@ -110,7 +116,10 @@ extension InferenceModel {
         let shared = config.headsPerKVHead, groups = config.kvHeadCount
         let scale = 1 / Float(size).squareRoot()
         let query = state.query.pointer, out = state.attention.pointer
-        pool.parallelFor(rows.count * groups, chunk: 1) { range in
+        // One short sequence's attention is a few microseconds: cheaper inline than dispatched.
+        let work = rows.reduce(0) { $0 + $1.position + 1 }
+        let chunk = work < Self.attentionInlinePositionsMax ? rows.count * groups : 1
+        pool.parallelFor(rows.count * groups, chunk: chunk) { range in
             for task in range {
                 let r = task / groups, kvHead = task % groups, row = rows[r]
                 let count = row.position + 1
