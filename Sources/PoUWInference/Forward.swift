@@ -127,7 +127,8 @@ extension InferenceModel {
                 while h < shared {
                     let group = min(AttentionKernel.groupMax, shared - h)
                     let first = kvHead * shared + h
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: AttentionKernel.groupMax * count) { scores in
+                    let scratch = AttentionKernel.groupMax * count
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: scratch) { scores in
                         AttentionKernel.attendGroup(
                             queries: query + r * dim + first * size, group: group,
                             keys: row.cache.keys(layer: l, head: kvHead), keyStride: row.cache.capacity,

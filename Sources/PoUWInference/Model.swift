@@ -94,7 +94,9 @@ public final class InferenceModel: @unchecked Sendable {
             var start = 0
             while start < tokens.count {
                 let end = min(tokens.count, start + batchRowsMax)
-                let rows = (start..<end).map { BatchRow(cache: cache, position: cache.count + $0 - start, token: tokens[$0]) }
+                let rows = (start..<end).map {
+                    BatchRow(cache: cache, position: cache.count + $0 - start, token: tokens[$0])
+                }
                 let logitRows = allLogits ? Array(rows.indices) : (end == tokens.count ? [rows.count - 1] : [])
                 forward(rows, logitRows: logitRows)
                 cache.count += rows.count

@@ -15,7 +15,8 @@ import Darwin
 ///
 /// Idle workers spin for `spinIterations` checks (a dispatch then costs well under a microsecond),
 /// then sleep on a condition variable. Every `yieldInterval` checks a spinning thread yields the
-/// processor, so that a preempted worker (other processes on a busy machine) gets it back soon. One loop runs at a time: `parallelFor` is not reentrant and
+/// processor, so that a preempted worker (other processes on a busy machine) gets it back soon.
+/// One loop runs at a time: `parallelFor` is not reentrant and
 /// must be called from one thread at a time (the owner of the model).
 public final class WorkerPool: @unchecked Sendable {
     /// Most threads a pool may have.
@@ -23,7 +24,7 @@ public final class WorkerPool: @unchecked Sendable {
     /// Checks an idle worker makes before it sleeps (tens of microseconds).
     static let spinIterations = 20_000
     /// Checks between two `sched_yield` calls of a spinning thread.
-    static let yieldInterval = 128
+    static let yieldInterval = 2048
 
     /// Threads working on each loop, the caller included.
     public let threadCount: Int

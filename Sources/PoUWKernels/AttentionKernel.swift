@@ -29,7 +29,8 @@ public enum AttentionKernel {
     /// `attend` for `group` (1…4) query heads sharing the same keys and values: query h at
     /// `queries + h·headSize`, output h at `out + h·headSize`, scores scratch of `groupMax·count`
     /// floats. Each head's result has the same bits as `attend` on that head alone.
-    public static func attendGroup(queries: UnsafePointer<Float>, group: Int, keys: UnsafePointer<Float>, keyStride: Int,
+    public static func attendGroup(queries: UnsafePointer<Float>, group: Int, keys: UnsafePointer<Float>,
+                                   keyStride: Int,
                                    values: UnsafePointer<Float>, valueStride: Int, count: Int, headSize: Int,
                                    scale: Float, scores: UnsafeMutablePointer<Float>,
                                    into out: UnsafeMutablePointer<Float>) {

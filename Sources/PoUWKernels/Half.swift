@@ -30,7 +30,8 @@ public enum Half {
     }
 
     /// Converts `count` binary16 values at `source` to floats at `destination`.
-    public static func toFloat(_ source: UnsafePointer<UInt16>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+    public static func toFloat(_ source: UnsafePointer<UInt16>, _ destination: UnsafeMutablePointer<Float>,
+                               count: Int) {
         for i in 0..<count { destination[i] = toFloat(source[i]) }
     }
 

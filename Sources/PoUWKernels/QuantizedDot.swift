@@ -207,7 +207,8 @@ extension BlockCodes {
 /// Matrix-vector kernels for one block format. Four rows share each widened activation block;
 /// every row's value is computed lane-wise exactly as a single row would be.
 enum RowKernel<Codes: BlockCodes> {
-    static func multiply(_ m: WeightMatrix, rows: Range<Int>, _ a: ActivationRow, into out: UnsafeMutablePointer<Float>) {
+    static func multiply(_ m: WeightMatrix, rows: Range<Int>, _ a: ActivationRow,
+                         into out: UnsafeMutablePointer<Float>) {
         var i = rows.lowerBound
         while i + 4 <= rows.upperBound {
             let v = dot4(m.row(i), rowBytes: m.rowBytes, a)
@@ -266,7 +267,8 @@ enum RowKernel<Codes: BlockCodes> {
                         let wide = Codes.accumulate(SIMD4(lowHalf: acc[r], highHalf: .zero),
                                                     SIMD4(lowHalf: isum, highHalf: .zero),
                                                     d: SIMD4(lowHalf: d, highHalf: .zero),
-                                                    m: SIMD4(lowHalf: mins, highHalf: .zero), a.scales[b], a.scaledSums[b])
+                                                    m: SIMD4(lowHalf: mins, highHalf: .zero), a.scales[b],
+                                                    a.scaledSums[b])
                         acc[r] = wide.lowHalf
                     }
                 }

@@ -14,10 +14,12 @@ import Testing
     static let enabled = environment["POUW_BENCH"] != nil && GGUFReferenceFiles.hasModel
     static let threads = Int(environment["POUW_BENCH_THREADS"] ?? "") ?? 2
     static let rows = Int(environment["POUW_BENCH_ROWS"] ?? "") ?? 64
-    static let sequenceCounts = (environment["POUW_BENCH_SEQUENCES"] ?? "1,4,16").split(separator: ",").compactMap { Int($0) }
+    static let sequenceCounts = (environment["POUW_BENCH_SEQUENCES"] ?? "1,4,16").split(separator: ",")
+        .compactMap { Int($0) }
 
     static func model() throws -> InferenceModel {
-        try InferenceModel(file: try #require(GGUFReferenceFiles.model).file, threads: threads, batchRowsMax: max(rows, 16))
+        try InferenceModel(file: try #require(GGUFReferenceFiles.model).file, threads: threads,
+                           batchRowsMax: max(rows, 16))
     }
 
     static func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -36,7 +38,8 @@ import Testing
             let cache = try model.makeCache(capacity: 512)
             best = min(best, try Self.seconds { _ = try model.prefill(Self.prompt(512), cache: cache) })
         }
-        print(String(format: "prefill 512: %.1f tok/s (%d threads, %d rows per batch)", 512 / best, Self.threads, Self.rows))
+        print(String(format: "prefill 512: %.1f tok/s (%d threads, %d rows per batch)", 512 / best, Self.threads,
+                     Self.rows))
     }
 
     @Test("decode throughput for 1, 4 and 16 concurrent sequences", .enabled(if: enabled))

@@ -70,7 +70,8 @@ import Testing
                 }
             }
         }
-        print("greedy: \(compared) of \(oracle.cases.map(\.generated_ids.count).reduce(0, +)) tokens equal to llama.cpp's;"
+        let total = oracle.cases.map(\.generated_ids.count).reduce(0, +)
+        print("greedy: \(compared) of \(total) tokens equal to llama.cpp's;"
               + " diverged at \(divergences)")
     }
 }
