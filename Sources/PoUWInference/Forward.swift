@@ -14,6 +14,11 @@ struct BatchRow {
 /// same way for any batch, so a row's logits depend only on its own sequence — not on the batch it
 /// shares, nor on the thread count.
 extension InferenceModel {
+    /// Smallest chunk of an element-wise parallel loop (SwiGLU), in elements.
+    static let elementwiseChunkMin = 4096
+    /// Below this many attended positions in a batch, attention runs on the calling thread.
+    static let attentionInlinePositionsMax = 256
+
     /// Runs `rows` through the model; their keys and values are written to their caches. Logits are
     /// computed for `logitRows` (indices into `rows`) into `state.logits` row by row, in that order.
     func forward(_ rows: [BatchRow], logitRows: [Int]) {
@@ -41,7 +46,7 @@ extension InferenceModel {
                        position: row.position)
             rope.apply(state.key.pointer + r * kv, heads: config.kvHeadCount, headSize: config.headSize,
                        position: row.position)
-            row.cache.keys(layer: l, position: row.position).update(from: state.key.pointer + r * kv, count: kv)
+            row.cache.storeKeys(state.key.pointer + r * kv, layer: l, position: row.position)
             row.cache.values(layer: l, position: row.position).update(from: state.value.pointer + r * kv, count: kv)
         }
         attend(rows, layer: l)
@@ -57,7 +62,8 @@ extension InferenceModel {
         state.activations.quantize(state.normed.pointer, rows: n, stride: dim)
         multiply([(w.gate, state.gate.pointer), (w.up, state.up.pointer)], state.normed.pointer, state.activations)
         let gate = state.gate.pointer, up = state.up.pointer
-        pool.parallelFor(n * ffn, chunk: pool.chunkSize(n * ffn, minimum: 1024)) { range in
+        // Small batches run inline: splitting a few thousand elements costs more than it saves.
+        pool.parallelFor(n * ffn, chunk: pool.chunkSize(n * ffn, minimum: Self.elementwiseChunkMin)) { range in
             Gating.swiGLU(gate: gate + range.lowerBound, up: up + range.lowerBound, count: range.count,
                           into: gate + range.lowerBound)
         }
@@ -103,23 +109,34 @@ extension InferenceModel {
         }
     }
 
-    /// Attention for every (row, head) pair in parallel, into state.attention.
+    /// Attention for every (row, KV head) pair in parallel, into state.attention: the query heads
+    /// sharing a KV head are computed together (at most `AttentionKernel.groupMax` at a time).
     func attend(_ rows: [BatchRow], layer l: Int) {
-        let heads = config.headCount, size = config.headSize, kv = config.kvLength, dim = config.embeddingLength
+        let size = config.headSize, kv = config.kvLength, dim = config.embeddingLength
+        let shared = config.headsPerKVHead, groups = config.kvHeadCount
         let scale = 1 / Float(size).squareRoot()
         let query = state.query.pointer, out = state.attention.pointer
-        pool.parallelFor(rows.count * heads, chunk: 1) { range in
+        // One short sequence's attention is a few microseconds: cheaper inline than dispatched.
+        let work = rows.reduce(0) { $0 + $1.position + 1 }
+        let chunk = work < Self.attentionInlinePositionsMax ? rows.count * groups : 1
+        pool.parallelFor(rows.count * groups, chunk: chunk) { range in
             for task in range {
-                let row = rows[task / heads], h = task % heads
-                let kvOffset = (h / config.headsPerKVHead) * size
+                let r = task / groups, kvHead = task % groups, row = rows[r]
                 let count = row.position + 1
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { scores in
-                    AttentionKernel.attend(
-                        query: query + (task / heads) * dim + h * size,
-                        keys: row.cache.keys(layer: l, position: 0) + kvOffset,
-                        values: row.cache.values(layer: l, position: 0) + kvOffset,
-                        stride: kv, count: count, headSize: size, scale: scale,
-                        scores: scores.baseAddress!, into: out + (task / heads) * dim + h * size)
+                var h = 0
+                while h < shared {
+                    let group = min(AttentionKernel.groupMax, shared - h)
+                    let first = kvHead * shared + h
+                    let scratch = AttentionKernel.groupMax * count
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: scratch) { scores in
+                        AttentionKernel.attendGroup(
+                            queries: query + r * dim + first * size, group: group,
+                            keys: row.cache.keys(layer: l, head: kvHead), keyStride: row.cache.capacity,
+                            values: row.cache.values(layer: l, position: 0) + kvHead * size, valueStride: kv,
+                            count: count, headSize: size, scale: scale,
+                            scores: scores.baseAddress!, into: out + r * dim + first * size)
+                    }
+                    h += group
                 }
             }
         }

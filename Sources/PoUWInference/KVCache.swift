@@ -1,6 +1,8 @@
 /// One sequence's keys and values for every layer, allocated once for `capacity` positions
 /// (llama2.c keeps them in `RunState`; here each sequence owns its cache so that several sequences
-/// can decode in one batch). Layout: [layer][position][kvLength] floats.
+/// can decode in one batch). Keys are stored transposed per KV head, [layer][kvHead][headSize]
+/// [capacity], so attention scores 16 positions at a time; values by position, [layer][position]
+/// [kvLength].
 public final class KVCache: @unchecked Sendable {
     /// Positions this cache can hold.
     public let capacity: Int
@@ -11,11 +13,14 @@ public final class KVCache: @unchecked Sendable {
     let keys: UnsafeMutablePointer<Float>
     let values: UnsafeMutablePointer<Float>
 
-    init(capacity: Int, layerCount: Int, kvLength: Int) {
-        precondition(capacity > 0 && layerCount > 0 && kvLength > 0)
+    let headSize: Int
+
+    init(capacity: Int, layerCount: Int, kvLength: Int, headSize: Int) {
+        precondition(capacity > 0 && layerCount > 0 && kvLength > 0 && headSize > 0 && kvLength % headSize == 0)
         self.capacity = capacity
         self.layerCount = layerCount
         self.kvLength = kvLength
+        self.headSize = headSize
         keys = .allocate(capacity: layerCount * capacity * kvLength)
         values = .allocate(capacity: layerCount * capacity * kvLength)
     }
@@ -34,10 +39,16 @@ public final class KVCache: @unchecked Sendable {
         count = length
     }
 
-    /// Keys of `layer` at `position` (kvLength floats).
+    /// Transposed keys of KV head `head` of `layer`: [headSize][capacity].
     @inline(__always)
-    func keys(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
-        keys + (layer * capacity + position) * kvLength
+    func keys(layer: Int, head: Int) -> UnsafeMutablePointer<Float> {
+        keys + (layer * kvLength + head * headSize) * capacity
+    }
+
+    /// Stores the keys of `position` (kvLength floats, heads one after another).
+    func storeKeys(_ k: UnsafePointer<Float>, layer: Int, position: Int) {
+        let base = keys + layer * kvLength * capacity + position
+        for j in 0..<kvLength { base[j * capacity] = k[j] }
     }
 
     /// Values of `layer` at `position` (kvLength floats).

@@ -52,7 +52,8 @@ public final class InferenceModel: @unchecked Sendable {
         guard capacity >= 1, capacity <= positionsMax else {
             throw .cacheTooLarge(requested: capacity, maximum: positionsMax)
         }
-        return KVCache(capacity: capacity, layerCount: config.layerCount, kvLength: config.kvLength)
+        return KVCache(capacity: capacity, layerCount: config.layerCount, kvLength: config.kvLength,
+                       headSize: config.headSize)
     }
 
     /// Appends `tokens` to the sequence of `cache` and returns the logits that predict the token
@@ -93,7 +94,9 @@ public final class InferenceModel: @unchecked Sendable {
             var start = 0
             while start < tokens.count {
                 let end = min(tokens.count, start + batchRowsMax)
-                let rows = (start..<end).map { BatchRow(cache: cache, position: cache.count + $0 - start, token: tokens[$0]) }
+                let rows = (start..<end).map {
+                    BatchRow(cache: cache, position: cache.count + $0 - start, token: tokens[$0])
+                }
                 let logitRows = allLogits ? Array(rows.indices) : (end == tokens.count ? [rows.count - 1] : [])
                 forward(rows, logitRows: logitRows)
                 cache.count += rows.count

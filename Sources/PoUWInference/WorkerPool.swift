@@ -1,6 +1,12 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A fixed set of threads, created once, that run parallel loops over index ranges.
 ///
 /// `parallelFor` cuts `0..<count` into chunks; threads (the caller included) claim chunks until none
@@ -8,13 +14,17 @@ import Synchronization
 /// output element inside one chunk therefore give the same bits for any thread count.
 ///
 /// Idle workers spin for `spinIterations` checks (a dispatch then costs well under a microsecond),
-/// then sleep on a condition variable. One loop runs at a time: `parallelFor` is not reentrant and
+/// then sleep on a condition variable. Every `yieldInterval` checks a spinning thread yields the
+/// processor, so that a preempted worker (other processes on a busy machine) gets it back soon.
+/// One loop runs at a time: `parallelFor` is not reentrant and
 /// must be called from one thread at a time (the owner of the model).
 public final class WorkerPool: @unchecked Sendable {
     /// Most threads a pool may have.
     public static let threadCountMax = 256
     /// Checks an idle worker makes before it sleeps (tens of microseconds).
     static let spinIterations = 20_000
+    /// Checks between two `sched_yield` calls of a spinning thread.
+    static let yieldInterval = 2048
 
     /// Threads working on each loop, the caller included.
     public let threadCount: Int
@@ -93,7 +103,11 @@ final class PoolState: @unchecked Sendable {
         generation.add(1, ordering: .releasing)
         wakeSleepers()
         work(job)
-        while busyWorkers.load(ordering: .acquiring) != 0 {}
+        var checks = 0
+        while busyWorkers.load(ordering: .acquiring) != 0 {
+            checks += 1
+            if checks % WorkerPool.yieldInterval == 0 { sched_yield() }
+        }
         self.job = nil
     }
 
@@ -120,9 +134,10 @@ final class PoolState: @unchecked Sendable {
 
     /// Spins, then sleeps, until the generation differs from `seen`; returns the new one.
     private func waitForGeneration(after seen: Int) -> Int {
-        for _ in 0..<WorkerPool.spinIterations {
+        for check in 1...WorkerPool.spinIterations {
             let g = generation.load(ordering: .acquiring)
             if g != seen { return g }
+            if check % WorkerPool.yieldInterval == 0 { sched_yield() }
         }
         condition.lock()
         sleepers += 1

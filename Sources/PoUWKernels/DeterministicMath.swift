@@ -34,9 +34,15 @@ public enum DeterministicMath {
         return poly * scale1 * scale2
     }
 
-    /// Lane-wise e^x (SIMD), bit-identical to the scalar `exp`.
+    /// Lane-wise e^x (SIMD), bit-identical to the scalar `exp`. Always inlined: as a call, the
+    /// vector would be passed split into four 128-bit registers and computed in pieces.
+    @inline(__always)
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let clamped = x.clamped(lowerBound: SIMD16(repeating: lower), upperBound: SIMD16(repeating: upper))
+        let lowerBound = SIMD16<Float>(repeating: lower), upperBound = SIMD16<Float>(repeating: upper)
+        let below = x .< lowerBound, above = x .> upperBound
+        // In-range lanes keep x (so they compute exactly what the scalar does); others are clamped
+        // and replaced at the end. NaN compares false everywhere and is restored at the end.
+        let clamped = SIMDSupport.select(above, upperBound, SIMDSupport.select(below, lowerBound, x))
         let magic = SIMD16<Float>(repeating: SIMDSupport.roundingMagic)
         let shifted = clamped * SIMD16(repeating: log2e) + magic
         let n = shifted - magic
@@ -53,9 +59,8 @@ public enum DeterministicMath {
         let scale1 = unsafeBitCast((half &+ bias) &<< 23, to: SIMD16<Float>.self)
         let scale2 = unsafeBitCast((ni &- half &+ bias) &<< 23, to: SIMD16<Float>.self)
         var result = poly * scale1 * scale2
-        result.replace(with: .infinity, where: x .> SIMD16(repeating: upper))
-        result.replace(with: 0, where: x .< SIMD16(repeating: lower))
-        result.replace(with: x, where: x .!= x)
-        return result
+        result = SIMDSupport.select(above, SIMD16(repeating: .infinity), result)
+        result = SIMDSupport.select(below, SIMD16(repeating: 0), result)
+        return SIMDSupport.select(x .!= x, x, result)
     }
 }

@@ -5,7 +5,6 @@ public enum Half {
     /// multiplied by 2¹¹² (binary32 bias 127 − binary16 bias 15) give the exact value of normals and
     /// subnormals alike; infinities and NaNs keep their payload bits (a signalling NaN stays
     /// signalling).
-    @inlinable
     public static func toFloat(_ bits: UInt16) -> Float {
         let h = UInt32(bits)
         let magnitude = h & 0x7FFF
@@ -18,20 +17,21 @@ public enum Half {
     }
 
     /// Lane-wise `toFloat` for 16 binary16 values held in the low 16 bits of each lane.
-    @inlinable
+    @inline(__always)
     public static func toFloat(_ bits: SIMD16<UInt32>) -> SIMD16<Float> {
         let magnitude = bits & 0x7FFF
         let sign = (bits & 0x8000) &<< 16
         let shifted = magnitude &<< 13
         let finite = unsafeBitCast(shifted, to: SIMD16<Float>.self) * SIMD16<Float>(repeating: 0x1p112)
         let special = unsafeBitCast(shifted | 0x7F80_0000, to: SIMD16<Float>.self)
-        let value = finite.replacing(with: special, where: magnitude .>= 0x7C00)
+        let isSpecial = unsafeBitCast(magnitude, to: SIMD16<Int32>.self) .>= SIMD16(repeating: 0x7C00)
+        let value = SIMDSupport.select(isSpecial, special, finite)
         return unsafeBitCast(unsafeBitCast(value, to: SIMD16<UInt32>.self) | sign, to: SIMD16<Float>.self)
     }
 
     /// Converts `count` binary16 values at `source` to floats at `destination`.
-    @inlinable
-    public static func toFloat(_ source: UnsafePointer<UInt16>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+    public static func toFloat(_ source: UnsafePointer<UInt16>, _ destination: UnsafeMutablePointer<Float>,
+                               count: Int) {
         for i in 0..<count { destination[i] = toFloat(source[i]) }
     }
 
@@ -66,4 +66,24 @@ public enum Half {
 
     /// `x` rounded to binary16 precision (ties to even) and widened back.
     public static func round(_ x: Float) -> Float { toFloat(fromFloat(x)) }
+
+    /// All 65536 conversions, for kernels that convert two scales per block (a load is cheaper than
+    /// the bit manipulation, and needs no F16C). Built once, on first use.
+    static let table = HalfTable()
+}
+
+/// The binary16 → binary32 lookup table (256 KiB), immutable after construction.
+final class HalfTable: Sendable {
+    nonisolated(unsafe) let values: UnsafeMutablePointer<Float>
+
+    init() {
+        values = .allocate(capacity: 65536)
+        for bits in 0...UInt16.max { values[Int(bits)] = Half.toFloat(bits) }
+    }
+
+    /// The float value of the binary16 at `p + offset`.
+    @inline(__always)
+    func load(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
+        values[Int(p.loadUnaligned(fromByteOffset: offset, as: UInt16.self))]
+    }
 }

@@ -8,6 +8,8 @@
 public enum MatrixProduct {
     /// Weight rows processed together by the tiled kernel.
     static let weightRowsPerGroup = 4
+    /// Largest activation row count for the matrix-vector style kernel; more rows use tiles.
+    static let fewRowsMax = 8
     /// Activation bytes one tile chunk may take, to stay in the L2 cache while weight rows stream.
     static let tileChunkBytesMax = 256 * 1024
 
@@ -18,7 +20,9 @@ public enum MatrixProduct {
         precondition(m.columns == act.columns, "matrix has \(m.columns) columns, activations \(act.columns)")
         precondition(rows.lowerBound >= 0 && rows.upperBound <= m.rows)
         if act.rows == 1 {
-            for i in rows { out[i] = QuantizedDot.dot(m.format, row: m.row(i), act, activationRow: 0) }
+            QuantizedDot.multiply(m, rows: rows, act, activationRow: 0, into: out)
+        } else if act.rows <= fewRowsMax {
+            QuantizedDot.multiply(m, rows: rows, act, count: act.rows, into: out, outStride: outStride)
         } else {
             TiledProduct.multiply(m, act, rows: rows, into: out, outStride: outStride)
         }
@@ -64,7 +68,7 @@ enum TiledProduct {
         let tileBytes = act.columns * lanes * 4
         let chunkTiles = max(1, MatrixProduct.tileChunkBytesMax / tileBytes)
         let blocks = act.blocks
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: group * (act.columns + 2 * blocks)) { buffer in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: group * (2 * act.columns + 2 * blocks)) { buffer in
             let scratch = UnpackedRows(base: buffer.baseAddress!, columns: act.columns, blocks: blocks)
             var tileStart = 0
             while tileStart < act.tiles {
@@ -74,7 +78,7 @@ enum TiledProduct {
                     let count = min(group, rows.upperBound - i)
                     scratch.unpack(m, firstRow: i, count: count)
                     for t in tileStart..<tileEnd {
-                        let acc = tile(scratch, act, tile: t, withMinimum: m.format == .q4_1)
+                        let acc = tile(scratch, act, tile: t, format: m.format)
                         store(acc, count: count, tile: t, firstRow: i, act.rows, out, outStride)
                     }
                     i += count
@@ -85,14 +89,16 @@ enum TiledProduct {
     }
 
     /// The four weight rows of `w` times tile `t`: one 16-lane result per weight row.
-    static func tile(_ w: UnpackedRows, _ act: Q8Activations, tile t: Int, withMinimum: Bool)
+    static func tile(_ w: UnpackedRows, _ act: Q8Activations, tile t: Int, format: WeightFormat)
         -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
     {
         var acc = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
         let blocks = act.blocks
+        let withMinimum = format == .q4_1, inInt16 = format != .q8_0
         for b in 0..<blocks {
-            let codes = UnsafeRawPointer(act.tileCodes + (t &* blocks &+ b) &* 32 &* lanes)
-            let p = blockSums(w, codes, firstColumn: b &* 32)
+            let offset = (t &* blocks &+ b) &* 32 &* lanes
+            let p = inInt16 ? blockSums16(w, UnsafeRawPointer(act.tileCodes16 + offset), firstColumn: b &* 32)
+                : blockSums(w, UnsafeRawPointer(act.tileCodes + offset), firstColumn: b &* 32)
             let s = (t &* blocks &+ b) &* lanes
             let scale = UnsafeRawPointer(act.tileScales + s).loadUnaligned(as: SIMD16<Float>.self)
             let j0 = b, j1 = blocks &+ b, j2 = 2 &* blocks &+ b, j3 = 3 &* blocks &+ b
@@ -133,6 +139,31 @@ enum TiledProduct {
         return p
     }
 
+    /// `blockSums` in 16-bit integers: 4-bit codes times 8-bit codes summed over 16 elements stay
+    /// below 2¹⁵ (16 · 15 · 127), so each half block is summed in Int16 and widened. Exact.
+    @inline(__always)
+    static func blockSums16(_ w: UnpackedRows, _ codes: UnsafeRawPointer, firstColumn c: Int)
+        -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+    {
+        var s = (SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>())
+        let w0 = w.values16 + c, w1 = w0 + w.columns, w2 = w1 + w.columns, w3 = w2 + w.columns
+        for half in 0..<2 {
+            var p = (SIMD16<Int16>(), SIMD16<Int16>(), SIMD16<Int16>(), SIMD16<Int16>())
+            for k in (half &* 16)..<(half &* 16 &+ 16) {
+                let a = codes.loadUnaligned(fromByteOffset: k &* 32, as: SIMD16<Int16>.self)
+                p.0 = p.0 &+ a &* SIMD16(repeating: w0[k])
+                p.1 = p.1 &+ a &* SIMD16(repeating: w1[k])
+                p.2 = p.2 &+ a &* SIMD16(repeating: w2[k])
+                p.3 = p.3 &+ a &* SIMD16(repeating: w3[k])
+            }
+            s.0 = s.0 &+ SIMDSupport.widen(p.0)
+            s.1 = s.1 &+ SIMDSupport.widen(p.1)
+            s.2 = s.2 &+ SIMDSupport.widen(p.2)
+            s.3 = s.3 &+ SIMDSupport.widen(p.3)
+        }
+        return (SIMDSupport.toFloat(s.0), SIMDSupport.toFloat(s.1), SIMDSupport.toFloat(s.2), SIMDSupport.toFloat(s.3))
+    }
+
     static func store(_ acc: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>), count: Int, tile t: Int,
                       firstRow i: Int, _ activationRows: Int, _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
         let valid = min(lanes, activationRows - t * lanes)
@@ -146,10 +177,13 @@ enum TiledProduct {
     }
 }
 
-/// Four weight rows unpacked to exact floats (codes as the format defines them) plus their
-/// scales: values [4][columns], d [4][blocks], m [4][blocks]. Missing rows repeat the last one.
+/// Four weight rows unpacked (codes as the format defines them: Q8_0 as exact floats, the 4-bit
+/// formats as Int16) plus their scales: values [4][columns], values16 [4][columns], d [4][blocks],
+/// m [4][blocks]. Missing rows repeat the last one.
 struct UnpackedRows {
     let values: UnsafeMutablePointer<Float>
+    /// The same codes as Int16 [4][columns] (4-bit formats only).
+    let values16: UnsafeMutablePointer<Int16>
     let d: UnsafeMutablePointer<Float>
     let m: UnsafeMutablePointer<Float>
     let columns: Int
@@ -157,45 +191,57 @@ struct UnpackedRows {
 
     init(base: UnsafeMutablePointer<Float>, columns: Int, blocks: Int) {
         values = base
-        d = base + TiledProduct.group * columns
+        values16 = UnsafeMutableRawPointer(base + TiledProduct.group * columns).assumingMemoryBound(to: Int16.self)
+        d = base + 2 * TiledProduct.group * columns
         m = d + TiledProduct.group * blocks
         self.columns = columns
         self.blocks = blocks
     }
 
     func unpack(_ matrix: WeightMatrix, firstRow: Int, count: Int) {
+        let table = Half.table
         for j in 0..<TiledProduct.group {
             let row = matrix.row(firstRow + min(j, count - 1))
             for b in 0..<blocks {
+                let first = j * columns + b * Numerics.blockElements
                 unpackBlock(matrix.format, row + b * matrix.format.blockBytes, slot: j * blocks + b,
-                            values: values + j * columns + b * Numerics.blockElements)
+                            values: values + first, table)
+                if matrix.format != .q8_0 { unpackBlock16(matrix.format, row + b * matrix.format.blockBytes, first) }
             }
         }
     }
 
+    /// The 4-bit codes of one block as Int16 (Q4_0: n − 8) at `values16 + first`.
     @inline(__always)
-    func unpackBlock(_ format: WeightFormat, _ block: UnsafeRawPointer, slot: Int, values: UnsafeMutablePointer<Float>) {
-        let out = UnsafeMutableRawPointer(values)
-        d[slot] = Half.toFloat(block.loadUnaligned(as: UInt16.self))
-        switch format {
-        case .q4_1:
-            m[slot] = Half.toFloat(block.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
-            let (lo, hi) = WeightUnpack.nibbles(block + BlockLayouts.q4_1CodesOffset)
-            out.storeBytes(of: lo, as: SIMD16<Float>.self)
-            out.storeBytes(of: hi, toByteOffset: 64, as: SIMD16<Float>.self)
-        case .q4_0:
-            m[slot] = 0
-            let (lo, hi) = WeightUnpack.nibbles(block + BlockLayouts.codesOffsetAfterScale)
-            let eight = SIMD16<Float>(repeating: 8)
-            out.storeBytes(of: lo - eight, as: SIMD16<Float>.self)
-            out.storeBytes(of: hi - eight, toByteOffset: 64, as: SIMD16<Float>.self)
-        case .q8_0:
-            m[slot] = 0
+    func unpackBlock16(_ format: WeightFormat, _ block: UnsafeRawPointer, _ first: Int) {
+        let offset = format == .q4_1 ? BlockLayouts.q4_1CodesOffset : BlockLayouts.codesOffsetAfterScale
+        let q = block.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self)
+        let bias = SIMD16<Int16>(repeating: format == .q4_0 ? 8 : 0)
+        let out = UnsafeMutableRawPointer(values16 + first)
+        out.storeBytes(of: SIMDSupport.widen16(q & 0x0F) &- bias, as: SIMD16<Int16>.self)
+        out.storeBytes(of: SIMDSupport.widen16(q &>> 4) &- bias, toByteOffset: 32, as: SIMD16<Int16>.self)
+    }
+
+    @inline(__always)
+    func unpackBlock(_ format: WeightFormat, _ block: UnsafeRawPointer, slot: Int, values: UnsafeMutablePointer<Float>,
+                     _ table: HalfTable) {
+        d[slot] = table.load(block, 0)
+        m[slot] = format == .q4_1 ? table.load(block, 2) : 0
+        if format == .q8_0 {
             let (w0, w1) = WeightUnpack.bytes(block + BlockLayouts.codesOffsetAfterScale)
+            let out = UnsafeMutableRawPointer(values)
             out.storeBytes(of: w0, as: SIMD16<Float>.self)
             out.storeBytes(of: w1, toByteOffset: 64, as: SIMD16<Float>.self)
-        case .f32, .f16:
-            preconditionFailure("\(format) has no blocks")
         }
+    }
+}
+
+/// Q8_0 codes as exact floats, for the tiled kernel's weight unpacking.
+enum WeightUnpack {
+    /// 32 signed bytes as floats.
+    @inline(__always)
+    static func bytes(_ p: UnsafeRawPointer) -> (SIMD16<Float>, SIMD16<Float>) {
+        (SIMDSupport.toFloat(p.loadUnaligned(as: SIMD16<Int8>.self)),
+         SIMDSupport.toFloat(p.loadUnaligned(fromByteOffset: 16, as: SIMD16<Int8>.self)))
     }
 }

@@ -37,8 +37,7 @@ public enum Normalization {
 public enum Softmax {
     public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
         precondition(count > 0)
-        var m = x[0]
-        for i in 1..<count where x[i] > m { m = x[i] }
+        let m = maximum(x, count: count)
         let raw = UnsafeMutableRawPointer(x)
         let mv = SIMD16<Float>(repeating: m)
         var i = 0
@@ -65,6 +64,25 @@ public enum Softmax {
             x[i] = x[i] * inverse
             i &+= 1
         }
+    }
+
+    /// The largest of `count` floats (exact, order-free; inputs must not be NaN).
+    static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var m16 = SIMD16<Float>(repeating: x[0])
+        let raw = UnsafeRawPointer(x)
+        var i = 0
+        while i &+ 16 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+            m16 = SIMDSupport.select(v .> m16, v, m16)
+            i &+= 16
+        }
+        var m = x[0]
+        for l in 0..<16 where m16[l] > m { m = m16[l] }
+        while i < count {
+            if x[i] > m { m = x[i] }
+            i &+= 1
+        }
+        return m
     }
 
     /// Scalar reference of `softmax` (same bits).

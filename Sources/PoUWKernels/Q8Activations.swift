@@ -31,8 +31,12 @@ public final class Q8Activations: @unchecked Sendable {
     public let scales: UnsafeMutablePointer<Float>
     /// [rowsMax][blocks] sₐ.
     public let scaledSums: UnsafeMutablePointer<Float>
+    /// [rowsMax][blocks] Σqᵢ (exact).
+    public let codeSums: UnsafeMutablePointer<Int32>
     /// [tiles][blocks][32][16] codes, row `t·16 + lane` in `lane`; padding rows hold 0.
     let tileCodes: UnsafeMutablePointer<Float>
+    /// The same tiles as Int16 (for the 4-bit formats, whose products fit 16-bit sums).
+    let tileCodes16: UnsafeMutablePointer<Int16>
     /// [tiles][blocks][16] scales; padding rows hold 0.
     let tileScales: UnsafeMutablePointer<Float>
     /// [tiles][blocks][16] sₐ; padding rows hold 0.
@@ -49,7 +53,9 @@ public final class Q8Activations: @unchecked Sendable {
         codesFloat = .allocate(capacity: rowsMax * columns)
         scales = .allocate(capacity: rowsMax * blocks)
         scaledSums = .allocate(capacity: rowsMax * blocks)
+        codeSums = .allocate(capacity: rowsMax * blocks)
         tileCodes = .allocate(capacity: tiles * columns * Self.tileRows)
+        tileCodes16 = .allocate(capacity: tiles * columns * Self.tileRows)
         tileScales = .allocate(capacity: tiles * blocks * Self.tileRows)
         tileScaledSums = .allocate(capacity: tiles * blocks * Self.tileRows)
     }
@@ -59,7 +65,9 @@ public final class Q8Activations: @unchecked Sendable {
         codesFloat.deallocate()
         scales.deallocate()
         scaledSums.deallocate()
+        codeSums.deallocate()
         tileCodes.deallocate()
+        tileCodes16.deallocate()
         tileScales.deallocate()
         tileScaledSums.deallocate()
     }
@@ -82,16 +90,17 @@ public final class Q8Activations: @unchecked Sendable {
     func quantizeRow(_ x: UnsafePointer<Float>, row r: Int) {
         for b in 0..<blocks {
             let offset = r * columns + b * Numerics.blockElements
-            let (scale, scaledSum) = Self.quantizeBlock(x + b * Numerics.blockElements,
-                                                        codes: codes + offset, codesFloat: codesFloat + offset)
+            let (scale, scaledSum, codeSum) = Self.quantizeBlock(x + b * Numerics.blockElements, codes: codes + offset,
+                                                                 codesFloat: codesFloat + offset)
             scales[r * blocks + b] = scale
             scaledSums[r * blocks + b] = scaledSum
+            codeSums[r * blocks + b] = codeSum
         }
     }
 
-    /// Quantizes 32 floats (SIMD). Returns (dₐ, sₐ).
+    /// Quantizes 32 floats (SIMD). Returns (dₐ, sₐ, Σq).
     static func quantizeBlock(_ x: UnsafePointer<Float>, codes: UnsafeMutablePointer<Int8>,
-                              codesFloat: UnsafeMutablePointer<Float>) -> (Float, Float) {
+                              codesFloat: UnsafeMutablePointer<Float>) -> (Float, Float, Int32) {
         let raw = UnsafeRawPointer(x)
         let x0 = raw.loadUnaligned(as: SIMD16<Float>.self)
         let x1 = raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
@@ -103,11 +112,11 @@ public final class Q8Activations: @unchecked Sendable {
         let out = UnsafeMutableRawPointer(codesFloat)
         out.storeBytes(of: q0, as: SIMD16<Float>.self)
         out.storeBytes(of: q1, toByteOffset: 64, as: SIMD16<Float>.self)
-        let codeSum = (i0 &+ i1).wrappedSum()
+        let codeSum = SIMDSupport.sum(i0 &+ i1)
         let codesOut = UnsafeMutableRawPointer(codes)
         codesOut.storeBytes(of: SIMDSupport.narrow(i0), as: SIMD16<Int8>.self)
         codesOut.storeBytes(of: SIMDSupport.narrow(i1), toByteOffset: 16, as: SIMD16<Int8>.self)
-        return (Half.round(scale), Half.round(scale * Float(codeSum)))
+        return (Half.round(scale), Half.round(scale * Float(codeSum)), codeSum)
     }
 
     /// Scalar reference of `quantizeBlock` (same bits): returns (codes, dₐ, sₐ).
@@ -132,18 +141,21 @@ public final class Q8Activations: @unchecked Sendable {
         let lanes = Self.tileRows
         for t in 0..<tiles {
             let tileBase = tileCodes + t * columns * lanes
+            let tileBase16 = tileCodes16 + t * columns * lanes
             let scaleBase = t * blocks * lanes
             for lane in 0..<lanes {
                 let r = t * lanes + lane
                 if r < rows {
-                    let src = codesFloat + r * columns
+                    let src = codesFloat + r * columns, src8 = codes + r * columns
                     for k in 0..<columns { tileBase[k * lanes + lane] = src[k] }
+                    for k in 0..<columns { tileBase16[k * lanes + lane] = Int16(src8[k]) }
                     for b in 0..<blocks {
                         tileScales[scaleBase + b * lanes + lane] = scales[r * blocks + b]
                         tileScaledSums[scaleBase + b * lanes + lane] = scaledSums[r * blocks + b]
                     }
                 } else {
                     for k in 0..<columns { tileBase[k * lanes + lane] = 0 }
+                    for k in 0..<columns { tileBase16[k * lanes + lane] = 0 }
                     for b in 0..<blocks {
                         tileScales[scaleBase + b * lanes + lane] = 0
                         tileScaledSums[scaleBase + b * lanes + lane] = 0

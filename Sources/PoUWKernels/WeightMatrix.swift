@@ -42,7 +42,9 @@ public struct WeightMatrix: @unchecked Sendable {
         case .f32:
             destination.update(from: p.assumingMemoryBound(to: Float.self), count: columns)
         case .f16:
-            for j in 0..<columns { destination[j] = Half.toFloat(p.loadUnaligned(fromByteOffset: 2 * j, as: UInt16.self)) }
+            for j in 0..<columns {
+                destination[j] = Half.toFloat(p.loadUnaligned(fromByteOffset: 2 * j, as: UInt16.self))
+            }
         case .q4_0, .q4_1, .q8_0:
             for b in 0..<(columns / Numerics.blockElements) {
                 Dequantize.block(format, p + b * format.blockBytes, into: destination + b * Numerics.blockElements)

@@ -45,7 +45,8 @@ import Testing
     @Test("synthetic model: batched decode of several sequences equals decoding each alone")
     func syntheticBatchInvariance() throws {
         let model = try InferenceModel(file: SyntheticModel.file(), threads: 2)
-        try Self.expectBatchInvariance(model, prompts: [[1, 2, 3], [4, 5, 6, 7, 8], [9], [10, 11]], tokens: [12, 13, 14])
+        try Self.expectBatchInvariance(model, prompts: [[1, 2, 3], [4, 5, 6, 7, 8], [9], [10, 11]],
+                                       tokens: [12, 13, 14])
     }
 
     @Test("reference model: logits are bit-identical across runs and for 1, 2 and 8 threads",

@@ -47,25 +47,31 @@ import Testing
         #expect(worst <= Self.worstDifferenceMax)
     }
 
-    @Test("greedy generation reproduces llama.cpp's tokens up to the first step with margin < 0.1",
+    @Test("greedy generation follows llama.cpp's tokens until a step where llama.cpp itself was unsure",
           .enabled(if: available, "needs the reference model and the llama.cpp oracle"))
     func greedyGeneration() throws {
         let oracle = try #require(ForwardOracle.loaded)
         var compared = 0
+        var divergences: [String] = []
         try ReferenceModels.with(threads: 2) { model in
             for (c, item) in oracle.cases.enumerated() {
-                let firstUnsure = item.steps.firstIndex { $0.margin < 0.1 } ?? item.steps.count
                 let cache = try model.makeCache(capacity: item.prompt_ids.count + item.generated_ids.count)
                 var logits = try model.prefill(item.prompt_ids, cache: cache)
-                for i in 0..<firstUnsure {
+                for (i, expected) in item.generated_ids.enumerated() {
                     let token = argmax(logits)
-                    #expect(token == item.generated_ids[i], "case \(c) step \(i)")
-                    if token != item.generated_ids[i] { break }
+                    if token != expected {
+                        // Diverging is legitimate only where llama.cpp's own margin is within the noise.
+                        #expect(item.steps[i].margin <= Self.marginSure, "case \(c) step \(i): \(token) vs \(expected)")
+                        divergences.append("case \(c) step \(i) (margin \(item.steps[i].margin))")
+                        break
+                    }
                     compared += 1
-                    if i + 1 < firstUnsure { logits = try model.prefill([token], cache: cache) }
+                    if i + 1 < item.generated_ids.count { logits = try model.prefill([token], cache: cache) }
                 }
             }
         }
-        print("greedy: \(compared) tokens compared with llama.cpp before the first step with margin < 0.1")
+        let total = oracle.cases.map(\.generated_ids.count).reduce(0, +)
+        print("greedy: \(compared) of \(total) tokens equal to llama.cpp's;"
+              + " diverged at \(divergences)")
     }
 }

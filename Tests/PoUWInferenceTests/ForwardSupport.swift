@@ -90,7 +90,8 @@ enum SyntheticModel {
             let p = "blk.\(l)."
             writer.addTensor(name: p + "attn_norm.weight", dimensions: [embedding], type: .f32,
                              data: norm(embedding, &random))
-            for (name, rows, type) in [("attn_q", embedding, GGMLType.q4_1), ("attn_k", kv, .q4_1), ("attn_v", kv, .q4_0)] {
+            let projections = [("attn_q", embedding, GGMLType.q4_1), ("attn_k", kv, .q4_1), ("attn_v", kv, .q4_0)]
+            for (name, rows, type) in projections {
                 writer.addTensor(name: p + name + ".weight", dimensions: [embedding, rows], type: type,
                                  data: blocks(type, rows: rows, columns: embedding, &random))
             }
@@ -105,7 +106,8 @@ enum SyntheticModel {
             writer.addTensor(name: p + "ffn_down.weight", dimensions: [feedForward, embedding], type: .q4_0,
                              data: blocks(.q4_0, rows: embedding, columns: feedForward, &random))
         }
-        writer.addTensor(name: "output_norm.weight", dimensions: [embedding], type: .f32, data: norm(embedding, &random))
+        writer.addTensor(name: "output_norm.weight", dimensions: [embedding], type: .f32,
+                         data: norm(embedding, &random))
         do { return try GGUFFile(bytes: writer.encoded()) } catch { preconditionFailure("synthetic model: \(error)") }
     }
 

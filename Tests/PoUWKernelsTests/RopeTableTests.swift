@@ -42,14 +42,15 @@ import Testing
     @Test("SIMD attention equals the reference bit for bit", arguments: [1, 2, 17, 100], [64, 3, 17])
     func attend(count: Int, headSize: Int) {
         var random = TestRandom(seed: UInt64(count * 100 + headSize))
-        let stride = headSize + 5
+        let stride = headSize + 5, keyStride = count + 3
         let q = random.floats(headSize)
         let keys = (0..<count).map { _ in random.floats(headSize) }
         let values = (0..<count).map { _ in random.floats(headSize) }
-        var kFlat = [Float](repeating: 0, count: count * stride), vFlat = kFlat
+        var kFlat = [Float](repeating: 0, count: headSize * keyStride)
+        var vFlat = [Float](repeating: 0, count: count * stride)
         for t in 0..<count {
             for j in 0..<headSize {
-                kFlat[t * stride + j] = keys[t][j]
+                kFlat[j * keyStride + t] = keys[t][j]
                 vFlat[t * stride + j] = values[t][j]
             }
         }
@@ -57,10 +58,41 @@ import Testing
         var out = [Float](repeating: 0, count: headSize)
         scores.withUnsafeMutableBufferPointer { s in
             out.withUnsafeMutableBufferPointer { o in
-                AttentionKernel.attend(query: q, keys: kFlat, values: vFlat, stride: stride, count: count,
-                                       headSize: headSize, scale: 0.125, scores: s.baseAddress!, into: o.baseAddress!)
+                AttentionKernel.attend(query: q, keys: kFlat, keyStride: keyStride, values: vFlat, valueStride: stride,
+                                       count: count, headSize: headSize, scale: 0.125, scores: s.baseAddress!,
+                                       into: o.baseAddress!)
             }
         }
         #expect(bits(out) == bits(AttentionKernel.attendReference(query: q, keys: keys, values: values, scale: 0.125)))
+    }
+
+    @Test("grouped attention gives each head the bits of single-head attention", arguments: [1, 3, 4], [1, 17, 40])
+    func attendGroup(group: Int, count: Int) {
+        var random = TestRandom(seed: UInt64(group * 1000 + count))
+        let headSize = 64, keyStride = count + 1
+        let queries = random.floats(group * headSize)
+        let keys = random.floats(headSize * keyStride), values = random.floats(count * headSize)
+        var scores = [Float](repeating: 0, count: AttentionKernel.groupMax * count)
+        var grouped = [Float](repeating: 0, count: group * headSize)
+        scores.withUnsafeMutableBufferPointer { s in
+            grouped.withUnsafeMutableBufferPointer { o in
+                AttentionKernel.attendGroup(queries: queries, group: group, keys: keys, keyStride: keyStride,
+                                            values: values, valueStride: headSize, count: count, headSize: headSize,
+                                            scale: 0.125, scores: s.baseAddress!, into: o.baseAddress!)
+            }
+        }
+        for h in 0..<group {
+            var single = [Float](repeating: 0, count: headSize)
+            var scratch = [Float](repeating: 0, count: count)
+            let q = Array(queries[(h * headSize)..<((h + 1) * headSize)])
+            scratch.withUnsafeMutableBufferPointer { s in
+                single.withUnsafeMutableBufferPointer { o in
+                    AttentionKernel.attend(query: q, keys: keys, keyStride: keyStride, values: values,
+                                           valueStride: headSize, count: count, headSize: headSize, scale: 0.125,
+                                           scores: s.baseAddress!, into: o.baseAddress!)
+                }
+            }
+            #expect(bits(single) == bits(Array(grouped[(h * headSize)..<((h + 1) * headSize)])))
+        }
     }
 }
