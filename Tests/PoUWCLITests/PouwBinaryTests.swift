@@ -16,7 +16,9 @@ struct PouwBinary {
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("pouw").path
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws
+        -> Result
+    {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw Failure("pouw binary not found at \(path); build the package first (swift build)")
         }
@@ -31,7 +33,13 @@ struct PouwBinary {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -175,5 +183,79 @@ struct TempDir {
         let second = try PouwBinary.run(["keys", "new", "--out", out])
         #expect(second.status == 1)
         #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == before)
+    }
+}
+
+/// The reference model, or nil (the inference command tests then skip, loudly).
+let referenceModel: String? = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let path = ProcessInfo.processInfo.environment["POUW_MODEL"]
+        ?? root.appendingPathComponent(".models/SmolLM2-135M-Instruct.Q4_1.gguf").path
+    guard FileManager.default.fileExists(atPath: path) else {
+        print("⚠️ SKIPPING pouw infer/score command tests: no model at \(path); run Deploy/setup.sh")
+        return nil
+    }
+    return path
+}()
+
+@Suite(.enabled(if: referenceModel != nil, "reference model absent: run Deploy/setup.sh"))
+struct InferenceCommandTests {
+    @Test("pouw infer streams an answer and reports tokens per second")
+    func inferAnswers() throws {
+        let r = try PouwBinary.run(
+            ["infer", "--model", referenceModel!, "--prompt", "Say hello.", "--max-tokens", "8"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        #expect(r.stderr.contains("tokens/s"))
+    }
+
+    @Test("pouw infer without a prompt or with a bad sampling value is a usage error")
+    func inferUsageErrors() throws {
+        #expect(try PouwBinary.run(["infer", "--model", referenceModel!]).status == 64)
+        let bad = try PouwBinary.run(["infer", "--model", referenceModel!, "--prompt", "x", "--temperature", "-1"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("temperature"))
+    }
+
+    @Test("pouw infer with a missing model file fails with a hint")
+    func inferMissingModel() throws {
+        let r = try PouwBinary.run(["infer", "--model", "/nonexistent/model.gguf", "--prompt", "x"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("Deploy/setup.sh"))
+    }
+
+    @Test("pouw score prints per-position logprobs and top-k as JSON and replays the sampler")
+    func scorePrintsJSON() throws {
+        let input = """
+            {"prompt_ids": [1, 9690, 198], "output_ids": [504, 3458, 282], "top_k": 3,
+             "sampling": {"temperature": 0, "seed": 1}}
+            """
+        let r = try PouwBinary.run(["score", "--model", referenceModel!], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let positions = try #require(object["positions"] as? [[String: Any]])
+        #expect(positions.count == 3)
+        #expect(positions.map { $0["token"] as? Int } == [504, 3458, 282])
+        for p in positions {
+            let top = try #require(p["top"] as? [[Double]])
+            #expect(top.count == 3)
+            #expect(top[0][1] >= top[1][1] && top[1][1] >= top[2][1])
+            #expect((p["logprob"] as? Double).map { $0 <= top[0][1] } == true)
+        }
+        let mismatches = try #require(object["replay_mismatches"] as? [Int])
+        let greedyMisses = positions.indices.filter {
+            positions[$0]["token"] as? Int != positions[$0]["replayed_token"] as? Int
+        }
+        #expect(mismatches == greedyMisses)
+    }
+
+    @Test("pouw score rejects malformed input and out-of-range ids")
+    func scoreRejectsBadInput() throws {
+        for input in ["not json", "{\"prompt_ids\": [1]}", "{\"prompt_ids\": [1], \"output_ids\": [99999999]}"] {
+            let r = try PouwBinary.run(["score", "--model", referenceModel!], stdin: input)
+            #expect(r.status == 1, "\(input)")
+            #expect(r.stderr.contains("Error"), "\(input): \(r.stderr)")
+        }
     }
 }
