@@ -44,7 +44,9 @@ struct Tidy {
                 if let owner = cOwners[imported], owner != module {
                     flag("\(imported) may be imported only by \(owner)")
                 }
-                if module == "PoUWKernels" && imported == "Foundation" { flag("PoUWKernels must not import Foundation") }
+                if module == "PoUWKernels" && imported == "Foundation" {
+                    flag("PoUWKernels must not import Foundation")
+                }
             }
             guard pureModules.contains(module) else { continue }
             for api in impureAPIs where code.contains(api) {
@@ -102,7 +104,9 @@ struct Tidy {
     @Test("a C module imported outside its owner is reported")
     func foreignCImportIsReported() {
         let v = Tidy.check(module: "PoUWWire", file: "x.swift", text: "internal import CSodium\nimport CLMDB\n")
-        #expect(v.map(\.rule) == ["CSodium may be imported only by PoUWCrypto", "CLMDB may be imported only by PoUWStorage"])
+        #expect(v.map(\.rule) == [
+            "CSodium may be imported only by PoUWCrypto", "CLMDB may be imported only by PoUWStorage",
+        ])
         #expect(Tidy.check(module: "PoUWCrypto", file: "x.swift", text: "internal import CSodium\n").isEmpty)
     }
 
