@@ -4,15 +4,17 @@
 /// 1. **Quantized dot products are exact.** Weights arrive in 32-element blocks (Q4_0, Q4_1,
 ///    Q8_0) and activations are quantized to 8 bits per 32-element block (`Q8Activations`).
 ///    Within a block the dot product of the integer codes, `isum = Σ wᵢ·qᵢ`, is an integer with
-///    |isum| < 2²⁰, so evaluating it in `Int32` or in `Float` (every product and partial sum is
-///    an integer below 2²⁴) gives the same exact value in any order. SIMD kernels may therefore
-///    sum a block in any order; references sum it in `Int32`.
+///    |isum| < 2²⁰, so evaluating it in `Int32`, in `Int16` halves (4-bit codes: 16 products stay
+///    below 2¹⁵) or in `Float` (every product and partial sum is an integer below 2²⁴) gives the
+///    same exact value in any order. SIMD kernels may therefore sum a block in any order;
+///    references sum it in `Int32`.
 /// 2. **Block values have one formula** (`BlockFormula`), evaluated left to right with one
 ///    IEEE-754 rounding per operation, e.g. Q4_1: `f = Float(isum) * (d·dₐ) + m · sₐ`.
 /// 3. **Blocks of a row are summed sequentially**: `acc = +0; for b in blocks { acc = acc + f_b }`.
-/// 4. **Float dot products and sums** (`FloatReduction`) use 16 lanes: element `i` goes to lane
-///    `i % 16` in index order, then lanes fold `l += l + 8`, `l += l + 4`, `l += l + 2`,
-///    `l0 + l1`.
+/// 4. **Float dot products and sums** (`FloatReduction`: RMSNorm's Σx², softmax's Σeᵢ) use 16
+///    lanes: element `i` goes to lane `i % 16` in index order, then lanes fold `l += l + 8`,
+///    `l += l + 4`, `l += l + 2`, `l0 + l1`. Attention scores are sequential sums over the head
+///    dimensions and attention outputs sequential sums over positions (`AttentionKernel`).
 /// 5. **No fused multiply-add.** Every `a * b + c` rounds twice. Swift does not contract
 ///    floating-point expressions (it emits separate `fmul`/`fadd` without the `contract` flag;
 ///    checked in the generated assembly for x86-64 with and without `-target-cpu znver4`), and no
@@ -27,7 +29,7 @@
 /// matrix product equals row-by-row matrix-vector products bit for bit).
 public enum Numerics {
     /// Version of this contract; bump it whenever any kernel's bits change.
-    public static let contractVersion = 1
+    public static let contractVersion = 2
     /// Elements per quantization block, for every block format.
     public static let blockElements = 32
 }

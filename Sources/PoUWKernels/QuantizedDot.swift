@@ -242,44 +242,44 @@ enum RowKernel<Codes: BlockCodes> {
         return acc
     }
 
-    /// Rows `rows` of `m` times activation rows 0..<count (a few), into `out[r·outStride + i]`: each
-    /// weight block is widened once for all activation rows. Same bits as `dot` per element.
+    /// Rows `rows` of `m` times activation rows 0..<count (a few), into `out[r·outStride + i]`: four
+    /// weight rows are widened once per block for all activation rows. Same bits as `dot` per element.
     static func multiply(_ m: WeightMatrix, rows: Range<Int>, _ act: Q8Activations, count: Int,
                          into out: UnsafeMutablePointer<Float>, outStride: Int) {
         let table = Half.table
         let activations = (0..<count).map { ActivationRow(act, $0) }
-        withUnsafeTemporaryAllocation(of: SIMD2<Float>.self, capacity: count) { acc in
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: count) { acc in
             var i = rows.lowerBound
-            while i + 2 <= rows.upperBound {
-                acc.initialize(repeating: SIMD2<Float>())
+            while i + 4 <= rows.upperBound {
+                acc.initialize(repeating: SIMD4<Float>())
                 let row = m.row(i)
                 for b in 0..<act.blocks {
-                    let r0 = row + b &* Codes.blockBytes, r1 = r0 + m.rowBytes
-                    let (w00, w01) = Codes.widened(r0)
-                    let (w10, w11) = Codes.widened(r1)
-                    let d = SIMD2<Float>(table.load(r0, 0), table.load(r1, 0))
-                    let mins = SIMD2<Float>(Codes.minimum(table, r0), Codes.minimum(table, r1))
-                    for (r, a) in activations.enumerated() {
+                    let r0 = row + b &* Codes.blockBytes, r1 = r0 + m.rowBytes, r2 = r1 + m.rowBytes
+                    let r3 = r2 + m.rowBytes
+                    let (w00, w01) = Codes.widened(r0), (w10, w11) = Codes.widened(r1)
+                    let (w20, w21) = Codes.widened(r2), (w30, w31) = Codes.widened(r3)
+                    let d = SIMD4<Float>(table.load(r0, 0), table.load(r1, 0), table.load(r2, 0), table.load(r3, 0))
+                    let mins = SIMD4<Float>(Codes.minimum(table, r0), Codes.minimum(table, r1),
+                                            Codes.minimum(table, r2), Codes.minimum(table, r3))
+                    for r in 0..<count {
+                        let a = activations[r]
                         let (a0, a1) = a.widened(b)
                         let c = a.codeSums[b]
-                        let isum = SIMD2<Float>(Float(Codes.sum(w00, w01, a0, a1, codeSum: c)),
-                                                Float(Codes.sum(w10, w11, a0, a1, codeSum: c)))
-                        let wide = Codes.accumulate(SIMD4(lowHalf: acc[r], highHalf: .zero),
-                                                    SIMD4(lowHalf: isum, highHalf: .zero),
-                                                    d: SIMD4(lowHalf: d, highHalf: .zero),
-                                                    m: SIMD4(lowHalf: mins, highHalf: .zero), a.scales[b],
-                                                    a.scaledSums[b])
-                        acc[r] = wide.lowHalf
+                        let isum = SIMD4<Float>(Float(Codes.sum(w00, w01, a0, a1, codeSum: c)),
+                                                Float(Codes.sum(w10, w11, a0, a1, codeSum: c)),
+                                                Float(Codes.sum(w20, w21, a0, a1, codeSum: c)),
+                                                Float(Codes.sum(w30, w31, a0, a1, codeSum: c)))
+                        acc[r] = Codes.accumulate(acc[r], isum, d: d, m: mins, a.scales[b], a.scaledSums[b])
                     }
                 }
                 for r in 0..<count {
-                    out[r * outStride + i] = acc[r][0]
-                    out[r * outStride + i + 1] = acc[r][1]
+                    for j in 0..<4 { out[r * outStride + i + j] = acc[r][j] }
                 }
-                i += 2
+                i += 4
             }
-            if i < rows.upperBound {
+            while i < rows.upperBound {
                 for (r, a) in activations.enumerated() { out[r * outStride + i] = dot(m.row(i), a) }
+                i += 1
             }
         }
     }

@@ -60,4 +60,17 @@ import Testing
                          Double(steps * sequences) / time, Self.threads))
         }
     }
+
+    @Test("digest of a prompt's logits, to compare builds for different ISAs by hand", .enabled(if: enabled))
+    func logitsDigest() throws {
+        let model = try Self.model()
+        let cache = try model.makeCache(capacity: 64)
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a over the logits' bits
+        for row in try model.scoreAll(Self.prompt(64), cache: cache) {
+            for value in row {
+                hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01B3
+            }
+        }
+        print("logits digest (64 positions × vocabulary): \(String(hash, radix: 16))")
+    }
 }
