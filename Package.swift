@@ -10,6 +10,16 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The kernels' SIMD code needs a modern x86-64 target to be fast (the default baseline is SSE2). Results are
+/// bit-identical for every target (docs/inference.md), so this is a speed setting only. Override with
+/// POUW_TARGET_CPU (e.g. `haswell` for a portable AVX2 binary).
+let targetCPU = Context.environment["POUW_TARGET_CPU"] ?? "native"
+#if arch(x86_64)
+let kernelSettings: [SwiftSetting] = strict + [.unsafeFlags(["-target-cpu", targetCPU])]
+#else
+let kernelSettings: [SwiftSetting] = strict
+#endif
+
 let package = Package(
     name: "pouw",
     platforms: [.macOS(.v14)],
@@ -27,12 +37,12 @@ let package = Package(
 
         // Level 1: pure value types and the kernels. No C, no IO.
         .target(name: "PoUWCore", swiftSettings: strict),
-        .target(name: "PoUWKernels", swiftSettings: strict),
+        .target(name: "PoUWKernels", swiftSettings: kernelSettings),
 
         // Level 2.
         .target(name: "PoUWCrypto", dependencies: ["PoUWCore", "CSodium"], swiftSettings: strict),
         .target(name: "PoUWWire", dependencies: ["PoUWCore"], swiftSettings: strict),
-        .target(name: "PoUWInference", dependencies: ["PoUWKernels"], swiftSettings: strict),
+        .target(name: "PoUWInference", dependencies: ["PoUWKernels"], swiftSettings: kernelSettings),
 
         // Level 3: IO owners.
         .target(name: "PoUWWork", dependencies: ["PoUWCore", "PoUWCrypto", "PoUWInference"], swiftSettings: strict),

@@ -23,11 +23,17 @@ struct InferenceBench: ParsableCommand {
     @Option(help: "Repetitions of each workload; the median is reported.")
     var repeats = 3
 
+    @Option(help: "Rows per forward batch (prompt chunk size; most sequences decoding together).")
+    var batchRows = 64
+
     @Option(help: ArgumentHelp("Also write the figures as JSON to this file.", valueName: "path"))
     var json: String?
 
     func validate() throws {
         guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be from 1 to 100") }
+        guard (16...InferenceModel.batchRowsBound).contains(batchRows) else {
+            throw ValidationError("--batch-rows must be from 16 to \(InferenceModel.batchRowsBound)")
+        }
     }
 
     static func promptIDs(_ count: Int, offset: Int = 0) -> [Int] {
@@ -35,7 +41,7 @@ struct InferenceBench: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try modelOptions.load()
+        let loaded = try modelOptions.load(batchRowsMax: batchRows)
         let model = loaded.model
         var figures: [(key: String, label: String, value: Double)] = []
         func record(_ key: String, _ label: String, _ value: Double) {
