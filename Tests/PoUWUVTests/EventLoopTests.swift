@@ -85,16 +85,19 @@ import Testing
     @Test("timers fire in order of their deadlines, ties in the order scheduled")
     func timersInOrder() throws {
         let fired = Shared<[String]>([])
-        // Each delay counts from its own `schedule` call; the deadlines are noted the same way.
-        let deadlines = Shared<[String: UInt64]>([:])
+        // Each delay counts from the moment of its own `schedule` call, which lies between the two
+        // clock readings around it: the deadline is known to within that window.
+        let deadlines = Shared<[String: ClosedRange<UInt64>]>([:])
         let clock = SystemClock()
         try withLoops(1) { loops in
             let loop = loops[0]
             try onLoop(loop) {
                 for (name, milliseconds) in [("e", 50), ("a", 10), ("c", 30), ("b1", 20), ("d", 40), ("b2", 20)] {
                     let delay = UInt64(milliseconds) * 1_000_000
-                    deadlines.update { $0[name] = clock.monotonicNanoseconds() + delay }
+                    let before = clock.monotonicNanoseconds()
                     loop.schedule(after: delay) { fired.append(name) }
+                    let after = clock.monotonicNanoseconds()
+                    deadlines.update { $0[name] = (before + delay)...(after + delay) }
                 }
             }
             #expect(eventually { fired.value.count == 6 })
@@ -105,7 +108,8 @@ import Testing
         // libuv's clock has whole milliseconds: deadlines closer than 2 ms may fire either way round.
         let slackNanoseconds: UInt64 = 2_000_000
         for (earlier, later) in zip(order, order.dropFirst()) {
-            #expect(deadlines.value[earlier]! <= deadlines.value[later]! + slackNanoseconds, "\(order)")
+            let (first, second) = (deadlines.value[earlier]!, deadlines.value[later]!)
+            #expect(first.lowerBound <= second.upperBound + slackNanoseconds, "\(order)")
         }
         #expect(order.firstIndex(of: "b1")! < order.firstIndex(of: "b2")!)
     }
