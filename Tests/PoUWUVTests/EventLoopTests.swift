@@ -85,17 +85,33 @@ import Testing
     @Test("timers fire in order of their deadlines, ties in the order scheduled")
     func timersInOrder() throws {
         let fired = Shared<[String]>([])
+        // Each delay counts from the moment of its own `schedule` call, which lies between the two
+        // clock readings around it: the deadline is known to within that window.
+        let deadlines = Shared<[String: ClosedRange<UInt64>]>([:])
+        let clock = SystemClock()
         try withLoops(1) { loops in
             let loop = loops[0]
             try onLoop(loop) {
                 for (name, milliseconds) in [("e", 50), ("a", 10), ("c", 30), ("b1", 20), ("d", 40), ("b2", 20)] {
-                    loop.schedule(after: UInt64(milliseconds) * 1_000_000) { fired.append(name) }
+                    let delay = UInt64(milliseconds) * 1_000_000
+                    let before = clock.monotonicNanoseconds()
+                    loop.schedule(after: delay) { fired.append(name) }
+                    let after = clock.monotonicNanoseconds()
+                    deadlines.update { $0[name] = (before + delay)...(after + delay) }
                 }
             }
             #expect(eventually { fired.value.count == 6 })
             #expect(try onLoop(loop) { loop.pendingTimerCount } == 0)
         }
-        #expect(fired.value == ["a", "b1", "b2", "c", "d", "e"])
+        let order = fired.value
+        #expect(Set(order) == ["a", "b1", "b2", "c", "d", "e"])
+        // libuv's clock has whole milliseconds: deadlines closer than 2 ms may fire either way round.
+        let slackNanoseconds: UInt64 = 2_000_000
+        for (earlier, later) in zip(order, order.dropFirst()) {
+            let (first, second) = (deadlines.value[earlier]!, deadlines.value[later]!)
+            #expect(first.lowerBound <= second.upperBound + slackNanoseconds, "\(order)")
+        }
+        #expect(order.firstIndex(of: "b1")! < order.firstIndex(of: "b2")!)
     }
 
     @Test("a repeating timer fires until cancelled; a cancelled timer never fires")

@@ -15,12 +15,12 @@ import Testing
         let clientConnection: TCPConnection
     }
 
-    /// Connects a client on `loops[1]` to a server on `loops[0]`; `configure` runs on each accepted
-    /// connection, `configureClient` on the dialled one, before any byte is read.
+    /// Connects a client on `loops[1]` to a server on `loops[0]`; `server` runs on the accepted
+    /// connection, `client` on the dialled one, before any byte is read.
     private func connect(
         _ loops: [EventLoop], serverLimits: TCPLimits = TCPLimits(), clientLimits: TCPLimits = TCPLimits(),
-        configureClient: @escaping @Sendable (TCPConnection) -> Void = { _ in },
-        configure: @escaping @Sendable (TCPConnection) -> Void = { _ in }
+        server configure: @escaping @Sendable (TCPConnection) -> Void = { _ in },
+        client configureClient: @escaping @Sendable (TCPConnection) -> Void = { _ in }
     ) throws -> Pair {
         let server = TCPTransport(loop: loops[0], limits: serverLimits)
         let client = TCPTransport(loop: loops[1], limits: clientLimits)
@@ -53,18 +53,18 @@ import Testing
     @Test("bytes echo back intact between two loops for sends of 1 byte to 4 MiB")
     func echo() throws {
         try withLoops(2) { loops in
-            let pair = try connect(loops) { connection in
+            let pair = try connect(loops, server: { connection in
                 connection.onRead = { [unowned connection] bytes in try? connection.send(bytes) }
-            }
+            })
             let sizes = [1, 2, 3, 1_000, 65_535, 65_536, 65_537, 1 << 20, 4 << 20]
-            let sent = sizes.enumerated().flatMap { patternBytes(count: $1, seed: UInt8($0)) }
+            let messages = sizes.enumerated().map { patternBytes(count: $1, seed: UInt8($0)) }
+            let sent = messages.flatMap { $0 }
             try onLoop(pair.clientLoop) {
-                for (index, size) in sizes.enumerated() {
-                    try pair.clientConnection.send(patternBytes(count: size, seed: UInt8(index)))
-                }
+                for message in messages { try pair.clientConnection.send(message) }
             }
             #expect(eventually { pair.clientLog.received.value.count >= sent.count })
-            #expect(pair.clientLog.received.value == sent)
+            let echoed = same(pair.clientLog.received.value, sent)
+            #expect(echoed)
             #expect(try onLoop(pair.clientLoop) { pair.clientConnection.queuedBytes } == 0)
         }
     }
@@ -73,9 +73,8 @@ import Testing
     func outboundBackpressure() throws {
         let limit = 2 << 20
         try withLoops(2) { loops in
-            let pair = try connect(loops, clientLimits: TCPLimits(outboundQueueBytesMax: limit)) { connection in
-                connection.pauseReading()
-            }
+            let pair = try connect(loops, clientLimits: TCPLimits(outboundQueueBytesMax: limit),
+                                   server: { $0.pauseReading() })
             let chunk = patternBytes(count: 256 * 1024, seed: 7)
             let (accepted, refusal, queued) = try onLoop(pair.clientLoop) { () -> (Int, TCPError?, Int) in
                 var accepted = 0
@@ -135,7 +134,8 @@ import Testing
                 #expect(throws: TCPError.closed) { try pair.clientConnection.send([1]) }
             }
             #expect(eventually { pair.serverLog.closeReason.value != nil && pair.clientLog.closeReason.value != nil })
-            #expect(pair.serverLog.received.value == payload)
+            let delivered = same(pair.serverLog.received.value, payload)
+            #expect(delivered)
             #expect(pair.serverLog.closeReason.value == .remoteClosed)
             #expect(pair.clientLog.closeReason.value == .local("done"))
         }
@@ -146,9 +146,7 @@ import Testing
         try withLoops(2) { loops in
             // Not reading, the client misses the end of stream and keeps writing until the kernel
             // reports the broken connection (EPIPE or ECONNRESET).
-            let pair = try connect(loops, configureClient: { $0.pauseReading() }) { connection in
-                connection.close(reason: "go away")
-            }
+            let pair = try connect(loops, server: { $0.close(reason: "go away") }, client: { $0.pauseReading() })
             let connection = pair.clientConnection
             try onLoop(pair.clientLoop) {
                 let chunk = [UInt8](repeating: 7, count: 1_024)
@@ -170,7 +168,7 @@ import Testing
     func flushTimeout() throws {
         try withLoops(2) { loops in
             let limits = TCPLimits(outboundQueueBytesMax: 64 << 20, flushTimeoutNanoseconds: 100_000_000)
-            let pair = try connect(loops, clientLimits: limits) { connection in connection.pauseReading() }
+            let pair = try connect(loops, clientLimits: limits, server: { $0.pauseReading() })
             try onLoop(pair.clientLoop) {
                 // More than the kernel buffers hold, so bytes stay queued.
                 try pair.clientConnection.send([UInt8](repeating: 0xA5, count: 32 << 20))

@@ -6,9 +6,9 @@ import PoUWNet
 import PoUWUV
 import Synchronization
 
-/// How long a test waits for an event that normally takes milliseconds. Generous on purpose: it
-/// bounds a hang, it does not measure speed.
-let eventWaitSeconds = 20.0
+/// How long a test waits for an event that normally takes milliseconds. Generous on purpose (the
+/// tests also run under valgrind): it bounds a hang, it does not measure speed.
+let eventWaitSeconds = 120.0
 
 /// The loopback address all tests use.
 func loopback(_ port: UInt16 = 0) -> SocketAddress { SocketAddress(host: "127.0.0.1", port: port) }
@@ -73,6 +73,13 @@ func withLoops(_ count: Int, _ body: ([EventLoop]) throws -> Void) throws {
 func patternBytes(count: Int, seed: UInt8) -> [UInt8] {
     (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ ($0 >> 9) &+ Int(seed)) }
 }
+
+/// Whether two byte arrays are equal, without the element-wise diff a failing `#expect(a == b)`
+/// prints (quadratic for megabytes).
+func same(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool { lhs == rhs }
+
+/// Whether two frame lists are equal, without printing megabytes of payload on failure.
+func same(_ lhs: [Frame], _ rhs: [Frame]) -> Bool { lhs == rhs }
 
 /// A fixed identity per test role.
 func identity(_ number: UInt8) -> KeyPair { KeyPair(seed: [UInt8](repeating: number, count: KeyPair.seedByteCount)) }
