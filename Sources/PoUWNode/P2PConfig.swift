@@ -50,6 +50,20 @@ public struct P2PConfig: Sendable {
         peerBookPath = nil
         self.seed = seed
     }
+
+    /// Sets the connection limits that matter for a cluster on one host: the outbound target and
+    /// the connections per IP (both in `tcp` and `peers`), raising the inbound limits to fit.
+    /// - Precondition: `outboundTarget >= 0`, `connectionsPerIPMax >= 1`.
+    public mutating func setConnectionLimits(outboundTarget: Int, connectionsPerIPMax: Int) {
+        tcp.inboundConnectionsPerHostMax = connectionsPerIPMax
+        tcp.inboundConnectionsMax = max(tcp.inboundConnectionsMax, connectionsPerIPMax)
+        tcp.outboundConnectionsMax = max(tcp.outboundConnectionsMax, outboundTarget)
+        peers = PeerManagerConfig(
+            outboundTarget: outboundTarget, outboundMax: max(peers.outboundMax, outboundTarget),
+            inboundMax: max(peers.inboundMax, connectionsPerIPMax), connectionsPerIPMax: connectionsPerIPMax,
+            backoffBaseNanoseconds: peers.backoffBaseNanoseconds, backoffMaxNanoseconds: peers.backoffMaxNanoseconds,
+            backoffJitter: peers.backoffJitter, knownAddressesMax: peers.knownAddressesMax)
+    }
 }
 
 /// A gossip message handed to the application (to validate or deliver).
