@@ -87,6 +87,11 @@ public struct DialTarget: Sendable, Equatable {
     public let address: String
     /// The identity expected there, when known from a peer record (nil for a bootnode).
     public let expectedPeer: PublicKey?
+
+    public init(address: String, expectedPeer: PublicKey?) {
+        self.address = address
+        self.expectedPeer = expectedPeer
+    }
 }
 
 /// The connection policy of one node: bootnodes and known addresses, the dials due now, admission
