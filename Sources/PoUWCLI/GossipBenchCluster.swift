@@ -13,15 +13,14 @@ final class BenchCluster {
     }
 
     let count: Int
-    let outboundTarget: Int
-    let messageBytes: Int
+    let nodeOptions: [String]
     let directory: String
     private(set) var nodes: [Node] = []
 
-    init(nodes: Int, outboundTarget: Int, messageBytes: Int) throws {
+    /// - Parameter nodeOptions: extra `gossip-node` options for every node.
+    init(nodes: Int, nodeOptions: [String]) throws {
         count = nodes
-        self.outboundTarget = outboundTarget
-        self.messageBytes = messageBytes
+        self.nodeOptions = nodeOptions
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pouw-bench-\(UUID())").path
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -49,8 +48,7 @@ final class BenchCluster {
         let report = "\(directory)/node\(index).jsonl"
         var arguments = ["debug", "gossip-node", "--key", "\(directory)/key\(index).json", "--listen", "127.0.0.1:0",
                          "--chain-id", "bench", "--report", report, "--stdin-control",
-                         "--connections-per-ip-max", "\(2 * count + 8)", "--outbound-target", "\(outboundTarget)",
-                         "--message-bytes", "\(messageBytes)"]
+                         "--connections-per-ip-max", "\(2 * count + 8)"] + nodeOptions
         if let bootnode { arguments += ["--bootnode", bootnode] }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)

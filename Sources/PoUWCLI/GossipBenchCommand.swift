@@ -27,6 +27,12 @@ struct GossipBench: ParsableCommand {
     @Option(help: "Outbound connections each node keeps.")
     var outboundTarget = 8
 
+    @Option(help: "Gossip mesh degree D of every node.")
+    var meshDegree = 6
+
+    @Flag(help: "Nodes send their own messages to the mesh only (no flood publishing).")
+    var noFloodPublish = false
+
     @Option(help: "Seed for the choice of publishers.")
     var seed: UInt64 = 1
 
@@ -36,13 +42,17 @@ struct GossipBench: ParsableCommand {
     func validate() throws {
         guard (2...128).contains(nodes) else { throw ValidationError("--nodes must be 2...128") }
         guard (1...100_000).contains(messages) else { throw ValidationError("--messages must be 1...100000") }
+        guard (2...32).contains(meshDegree) else { throw ValidationError("--mesh-degree must be 2...32") }
         guard intervalMs >= 1, (16...65_536).contains(messageBytes), (1...64).contains(outboundTarget) else {
             throw ValidationError("--interval-ms >= 1, --message-bytes 16...65536, --outbound-target 1...64")
         }
     }
 
     func run() throws {
-        let cluster = try BenchCluster(nodes: nodes, outboundTarget: outboundTarget, messageBytes: messageBytes)
+        var nodeOptions = ["--outbound-target", "\(outboundTarget)", "--message-bytes", "\(messageBytes)",
+                           "--mesh-degree", "\(meshDegree)"]
+        if noFloodPublish { nodeOptions.append("--no-flood-publish") }
+        let cluster = try BenchCluster(nodes: nodes, nodeOptions: nodeOptions)
         defer { cluster.stopAll() }
         try cluster.startAll()
         let wanted = min(nodes - 1, 3)
@@ -65,7 +75,7 @@ struct GossipBench: ParsableCommand {
         printReport(result, complete: complete)
         if let json {
             let object: [String: Any] = [
-                "nodes": nodes, "messages": messages, "message_bytes": messageBytes, "interval_ms": intervalMs,
+                "nodes": nodes, "messages": messages, "mesh_degree": meshDegree, "flood_publish": !noFloodPublish, "message_bytes": messageBytes, "interval_ms": intervalMs,
                 "p50_ms": result.p50Milliseconds, "p99_ms": result.p99Milliseconds, "max_ms": result.maxMilliseconds,
                 "duplicates_per_message_per_node": result.duplicatesPerMessagePerNode,
                 "wire_bytes_per_delivery": result.wireBytesPerDelivery, "reached_all": result.reachedAll,
@@ -77,7 +87,8 @@ struct GossipBench: ParsableCommand {
     }
 
     private func printReport(_ result: BenchFigures, complete: Bool) {
-        print("gossip bench: \(nodes) nodes, \(messages) messages of \(messageBytes) bytes every \(intervalMs) ms")
+        print("gossip bench: \(nodes) nodes, \(messages) messages of \(messageBytes) bytes every \(intervalMs) ms, "
+            + "D = \(meshDegree), flood publish \(noFloodPublish ? "off" : "on")")
         print(String(format: "  time to reach all nodes   p50 %.2f ms   p99 %.2f ms   max %.2f ms",
                      result.p50Milliseconds, result.p99Milliseconds, result.maxMilliseconds))
         print(String(format: "  duplicates per message per node   %.2f", result.duplicatesPerMessagePerNode))

@@ -72,6 +72,12 @@ struct GossipNodeCommand: ParsableCommand {
     @Option(help: "Outbound connections to keep.")
     var outboundTarget = 8
 
+    @Option(help: "Gossip mesh degree D (gossipsub default 6).")
+    var meshDegree = 6
+
+    @Flag(help: "Send our own messages to the mesh only, not to every peer (flood publishing is the default).")
+    var noFloodPublish = false
+
     func validate() throws {
         guard Self.address(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, numeric host") }
         if chainId.isEmpty || chainId.utf8.count > Limits.chainIdBytesMax {
@@ -85,6 +91,7 @@ struct GossipNodeCommand: ParsableCommand {
         guard (1_024...Limits.frameBytesMax).contains(frameBytesMax) else {
             throw ValidationError("--frame-bytes-max must be 1024...\(Limits.frameBytesMax)")
         }
+        guard (2...32).contains(meshDegree) else { throw ValidationError("--mesh-degree must be 2...32") }
         guard (1...1_024).contains(connectionsPerIpMax), (0...64).contains(outboundTarget) else {
             throw ValidationError("--connections-per-ip-max must be 1...1024 and --outbound-target 0...64")
         }
@@ -110,6 +117,7 @@ struct GossipNodeCommand: ParsableCommand {
         config.handshakeTimeoutNanoseconds = UInt64(handshakeTimeoutMs) * 1_000_000
         config.frameBytesMax = frameBytesMax
         config.setConnectionLimits(outboundTarget: outboundTarget, connectionsPerIPMax: connectionsPerIpMax)
+        config.setMesh(degree: meshDegree, floodPublish: !noFloodPublish)
         let node = P2PNode(identity: identity, config: config, loop: loop)
         let runner = GossipNodeRunner(node: node, log: log, messageBytes: messageBytes)
         let failure = StartFailure()

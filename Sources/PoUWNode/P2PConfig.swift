@@ -51,6 +51,22 @@ public struct P2PConfig: Sendable {
         self.seed = seed
     }
 
+    /// Sets the gossip mesh degree D (D_lo = D − D/3, D_hi = 2·D, D_lazy = D, D_score and D_out
+    /// scaled down with it) and whether our own messages are flooded to every peer or sent to the
+    /// mesh only. A smaller D and no flood publishing cut duplicate copies at the cost of hops.
+    /// - Precondition: `meshDegree >= 2`.
+    public mutating func setMesh(degree meshDegree: Int, floodPublish: Bool) {
+        precondition(meshDegree >= 2, "a gossip mesh needs a degree of at least 2")
+        gossip.meshDegree = meshDegree
+        gossip.meshDegreeLow = max(1, meshDegree - meshDegree / 3)
+        gossip.meshDegreeHigh = 2 * meshDegree
+        gossip.gossipDegreeMin = meshDegree
+        gossip.meshDegreeScore = min(gossip.meshDegreeScore, meshDegree - meshDegree / 3)
+        gossip.meshOutboundMin = min(gossip.meshOutboundMin, meshDegree / 2, gossip.meshDegreeLow - 1)
+        gossip.floodPublish = floodPublish
+        gossip.check()
+    }
+
     /// Sets the connection limits that matter for a cluster on one host: the outbound target and
     /// the connections per IP (both in `tcp` and `peers`), raising the inbound limits to fit.
     /// - Precondition: `outboundTarget >= 0`, `connectionsPerIPMax >= 1`.
