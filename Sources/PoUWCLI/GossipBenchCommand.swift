@@ -75,13 +75,18 @@ struct GossipBench: ParsableCommand {
         printReport(result, complete: complete)
         if let json {
             let object: [String: Any] = [
-                "nodes": nodes, "messages": messages, "mesh_degree": meshDegree, "flood_publish": !noFloodPublish, "message_bytes": messageBytes, "interval_ms": intervalMs,
+                "nodes": nodes, "messages": messages, "mesh_degree": meshDegree, "flood_publish": !noFloodPublish,
+                "message_bytes": messageBytes, "interval_ms": intervalMs,
                 "p50_ms": result.p50Milliseconds, "p99_ms": result.p99Milliseconds, "max_ms": result.maxMilliseconds,
                 "duplicates_per_message_per_node": result.duplicatesPerMessagePerNode,
                 "wire_bytes_per_delivery": result.wireBytesPerDelivery, "reached_all": result.reachedAll,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
-            do { try data.write(to: URL(fileURLWithPath: json)) } catch { throw Failure("cannot write \(json): \(error)") }
+            do {
+                try data.write(to: URL(fileURLWithPath: json))
+            } catch {
+                throw Failure("cannot write \(json): \(error)")
+            }
         }
         if !complete { throw Failure("\(messages - result.reachedAll) messages did not reach every node in 30 s") }
     }
@@ -93,7 +98,8 @@ struct GossipBench: ParsableCommand {
                      result.p50Milliseconds, result.p99Milliseconds, result.maxMilliseconds))
         print(String(format: "  duplicates per message per node   %.2f", result.duplicatesPerMessagePerNode))
         print(String(format: "  wire bytes per delivered message  %.0f", result.wireBytesPerDelivery))
-        print("  messages that reached every node  \(result.reachedAll) of \(messages)\(complete ? "" : " (timed out)")")
+        let note = complete ? "" : " (timed out)"
+        print("  messages that reached every node  \(result.reachedAll) of \(messages)\(note)")
     }
 }
 

@@ -46,7 +46,8 @@ extension P2PNode {
         let now = clock.monotonicNanoseconds()
         let id: RequestId
         do {
-            id = try requests.begin(peer: peer, context: now, nowNanoseconds: now, timeoutNanoseconds: timeoutNanoseconds)
+            id = try requests.begin(peer: peer, context: now, nowNanoseconds: now,
+                                    timeoutNanoseconds: timeoutNanoseconds)
         } catch {
             completion(.failure(.refused(error)))
             return

@@ -56,7 +56,9 @@ public struct PeerBook: Sendable {
     /// The envelopes held, newest first, without `peer`'s.
     public func envelopes(excluding peer: PublicKey?) -> [SignedEnvelope] {
         records.values.filter { $0.record.nodeKey != peer }
-            .sorted { ($0.record.unixMilliseconds, $0.record.nodeKey) > ($1.record.unixMilliseconds, $1.record.nodeKey) }
+            .sorted { lhs, rhs in
+                (lhs.record.unixMilliseconds, lhs.record.nodeKey) > (rhs.record.unixMilliseconds, rhs.record.nodeKey)
+            }
             .map(\.envelope)
     }
 

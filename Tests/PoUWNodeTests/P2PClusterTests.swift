@@ -10,7 +10,7 @@ import Testing
     static let target = 3
     static let frameBytesMax = 64 * 1024
 
-    @Test("eight processes form a mesh from bootnodes; messages from several reach every process, also while hostile peers are cut off")
+    @Test("eight processes mesh from bootnodes; messages from several reach all, also while hostile peers are cut off")
     func clusterDeliversDespiteHostilePeers() throws {
         let cluster = try GossipCluster()
         defer { cluster.stopAll() }

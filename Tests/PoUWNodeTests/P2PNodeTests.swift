@@ -23,7 +23,9 @@ private final class ResultBox<T>: @unchecked Sendable {
 }
 
 /// Polls `condition` on the loop every 50 ms for up to `seconds`.
-private func waitOnLoop(_ loop: EventLoop, seconds: Double, _ condition: @escaping @Sendable () -> Bool) throws -> Bool {
+private func waitOnLoop(
+    _ loop: EventLoop, seconds: Double, _ condition: @escaping @Sendable () -> Bool
+) throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try onLoop(loop, condition) { return true }
