@@ -61,6 +61,7 @@ extension P2PNode: PeerConnectionDelegate {
         let now = clock.monotonicNanoseconds()
         if case .channel = reason { statsStore.channelFailures += 1 }
         let address = dialledAddresses.removeValue(forKey: connection.id)
+        peerExchangeFrames[connection.id] = nil
         peerManager.closed(number: connection.id.number, nowNanoseconds: now)
         guard let peer = admitted.removeValue(forKey: connection.id) else {
             // Never admitted: a failed handshake of our dial counts as a failed dial.
@@ -129,6 +130,9 @@ extension P2PNode: PeerConnectionDelegate {
     }
 
     func receivePeerExchange(_ payload: [UInt8], from peer: PublicKey, connection: PeerConnection) {
+        let frames = peerExchangeFrames[connection.id, default: 0] + 1
+        peerExchangeFrames[connection.id] = frames
+        guard frames <= Self.peerExchangeFramesMax else { return }
         guard let message = try? PeerExchangeMessage(decoding: payload) else {
             statsStore.invalidPeerRecords += 1
             connection.close(reason: "malformed peer exchange")

@@ -65,6 +65,8 @@ public final class P2PNode: @unchecked Sendable {
     var admitted: [ConnectionID: PublicKey] = [:]
     /// The address each outbound connection dialled.
     var dialledAddresses: [ConnectionID: String] = [:]
+    /// Peer exchange frames received per connection, bounded by `peerExchangeFramesMax`.
+    var peerExchangeFrames: [ConnectionID: Int] = [:]
     var peerBook: PeerBook
     var ownRecord: SignedEnvelope?
     var heartbeats = 0
@@ -189,6 +191,10 @@ public final class P2PNode: @unchecked Sendable {
         dialDue()
         if heartbeats % Self.peerBookSaveHeartbeats == 0 { peerBook.save() }
     }
+
+    /// Peer exchange frames handled per connection; later ones are ignored, so that a peer cannot
+    /// make us verify signatures without end (64 records each).
+    public static let peerExchangeFramesMax = 4
 
     /// Heartbeats between peer book saves (when it changed).
     static let peerBookSaveHeartbeats = 10

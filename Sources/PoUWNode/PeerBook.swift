@@ -25,8 +25,8 @@ public struct PeerBook: Sendable {
     /// Records held.
     public var count: Int { records.count }
 
-    /// The verified records in the file (none when there is no file or it does not decode), also
-    /// inserted into the book.
+    /// The verified records in the file (none when there is no file or it does not decode). They
+    /// are not inserted: the caller inserts those it keeps.
     public mutating func load() -> [(PeerRecord, SignedEnvelope)] {
         guard let path, let data = FileManager.default.contents(atPath: path),
               let message = try? PeerExchangeMessage(decoding: [UInt8](data))
