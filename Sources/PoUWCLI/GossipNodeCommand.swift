@@ -33,6 +33,10 @@ struct GossipNodeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Listen address (port 0: any).", valueName: "host:port"))
     var listen: String
 
+    @Option(help: ArgumentHelp("Address put in our signed peer record (default: the listen address).",
+                               valueName: "host:port"))
+    var advertise: String?
+
     @Option(name: .customLong("bootnode"), help: ArgumentHelp("A node to dial (repeatable).", valueName: "host:port"))
     var bootnodes: [String] = []
 
@@ -80,6 +84,9 @@ struct GossipNodeCommand: ParsableCommand {
 
     func validate() throws {
         guard Self.address(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, numeric host") }
+        if let advertise, Self.address(advertise) == nil {
+            throw ValidationError("--advertise must be HOST:PORT, numeric host")
+        }
         if chainId.isEmpty || chainId.utf8.count > Limits.chainIdBytesMax {
             throw ValidationError("--chain-id must be 1...\(Limits.chainIdBytesMax) bytes")
         }
@@ -113,6 +120,7 @@ struct GossipNodeCommand: ParsableCommand {
         var config = P2PConfig(chainId: chainId, listen: Self.address(listen)!,
                                seed: identity.publicKey.bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) })
         config.bootnodes = bootnodes
+        config.advertisedAddress = advertise
         config.peerBookPath = peerBook
         config.handshakeTimeoutNanoseconds = UInt64(handshakeTimeoutMs) * 1_000_000
         config.frameBytesMax = frameBytesMax

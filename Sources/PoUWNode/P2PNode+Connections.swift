@@ -8,6 +8,10 @@ public import PoUWUV
 extension P2PNode: PeerConnectionDelegate {
     public func peerConnectionEstablished(_ connection: PeerConnection) {
         guard let peer = connection.remotePeer else { return }
+        guard !isShutDown else {
+            connection.close(reason: "shutting down")
+            return
+        }
         let now = clock.monotonicNanoseconds()
         let address = dialledAddresses[connection.id]
         if let address { peerManager.dialSucceeded(address, peer: peer) }

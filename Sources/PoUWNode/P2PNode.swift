@@ -70,6 +70,7 @@ public final class P2PNode: @unchecked Sendable {
     var peerBook: PeerBook
     var ownRecord: SignedEnvelope?
     var heartbeats = 0
+    var isShutDown = false
     var statsStore = P2PStats()
 
     public init(identity: KeyPair, config: P2PConfig, loop: EventLoop, clock: any Clock = SystemClock()) {
@@ -164,10 +165,11 @@ public final class P2PNode: @unchecked Sendable {
         return MessageID(topic: topic, data: data).hash
     }
 
-    /// Closes the listener and every connection (saying goodbye) and saves the peer book. The
-    /// node cannot be started again.
+    /// Closes the listener and every connection (saying goodbye) and saves the peer book; dials
+    /// still in progress are closed when they connect. The node cannot be started again.
     public func shutdown() {
         checkLoop()
+        isShutDown = true
         if let heartbeatTimer { loop.cancel(heartbeatTimer) }
         heartbeatTimer = nil
         listener?.close()
@@ -200,7 +202,7 @@ public final class P2PNode: @unchecked Sendable {
     static let peerBookSaveHeartbeats = 10
 
     func dialDue() {
-        guard let transport else { return }
+        guard let transport, !isShutDown else { return }
         let now = clock.monotonicNanoseconds()
         for target in peerManager.dialsDue(nowNanoseconds: now) {
             guard let address = Self.socketAddress(target.address) else {
