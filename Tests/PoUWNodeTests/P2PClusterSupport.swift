@@ -183,6 +183,39 @@ final class RawSocket {
         return false
     }
 
+    /// Runs the initiator side of the Noise handshake by hand and sends, in message 3, an identity
+    /// whose signature covers the static key used (`forge` false) or another X25519 key (`forge`
+    /// true). Returns whether the responder answered message 1 (so that message 3 went out).
+    func manualHandshake(chainId: String, forge: Bool) -> Bool {
+        let entropy = SystemEntropy()
+        let localStatic = X25519KeyPair.generate(entropy: entropy)
+        var noise = _NoiseHandshakeState(
+            role: .initiator, prologue: SecureChannel.prologue(chainId: chainId),
+            localStatic: localStatic, localEphemeral: X25519KeyPair.generate(entropy: entropy))
+        guard let first = try? noise.writeMessage(payload: [UInt8(chainId.utf8.count)] + Array(chainId.utf8)),
+              send(Self.framed(first))
+        else { return false }
+        var buffer: [UInt8] = []
+        while buffer.count < 2 || buffer.count < 2 + (Int(buffer[0]) << 8 | Int(buffer[1])) {
+            guard let bytes = receive(), !bytes.isEmpty else { return false }
+            buffer += bytes
+        }
+        let length = Int(buffer[0]) << 8 | Int(buffer[1])
+        guard (try? noise.readMessage(Array(buffer[2..<(2 + length)]))) != nil else { return false }
+        let identity = KeyPair.generate()
+        let signed = forge ? X25519KeyPair.generate(entropy: entropy).publicKey : localStatic.publicKey
+        let signature = identity.sign(payload: signed, kind: .handshake, chainId: chainId)
+        guard let third = try? noise.writeMessage(payload: identity.publicKey.bytes + signature.bytes) else {
+            return false
+        }
+        return send(Self.framed(third))
+    }
+
+    /// A Noise message with its u16 big-endian length.
+    static func framed(_ message: [UInt8]) -> [UInt8] {
+        [UInt8(message.count >> 8), UInt8(message.count & 0xFF)] + message
+    }
+
     /// A channel for a hostile initiator on `chainId`, allowed to send frames of `frameBytesMax`.
     static func channel(chainId: String, frameBytesMax: Int = 64 * 1024) -> SecureChannel {
         SecureChannel(role: .initiator, identity: KeyPair.generate(),

@@ -10,7 +10,7 @@ import Testing
     static let target = 3
     static let frameBytesMax = 64 * 1024
 
-    @Test("eight processes mesh from bootnodes; messages from several reach all, also while hostile peers are cut off")
+    @Test("eight processes mesh from bootnodes; messages from several reach all while hostile peers are cut off")
     func clusterDeliversDespiteHostilePeers() throws {
         let cluster = try GossipCluster()
         defer { cluster.stopAll() }
@@ -44,7 +44,8 @@ import Testing
         expectEveryoneReceives(cluster, published: expected)
     }
 
-    /// Garbage, a wrong chain, an oversized frame and a silent peer: each connection is closed.
+    /// Garbage, a wrong chain, a forged identity signature, an oversized frame and a silent peer:
+    /// each connection is closed.
     func attack(port: Int) throws {
         let garbage = try #require(RawSocket(port: port))
         garbage.send((0..<300).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 7) })
@@ -54,6 +55,14 @@ import Testing
         var foreign = RawSocket.channel(chainId: "another-chain")
         #expect(!wrongChain.handshake(&foreign), "a handshake for another chain completed")
         #expect(wrongChain.waitForClose(seconds: 10), "a wrong-chain peer was not cut off")
+
+        // The hand-made handshake with an honest signature is accepted: the connection stays open.
+        let honest = try #require(RawSocket(port: port))
+        #expect(honest.manualHandshake(chainId: GossipCluster.chainId, forge: false))
+        #expect(!honest.waitForClose(seconds: 1), "an honest hand-made handshake was refused")
+        let forger = try #require(RawSocket(port: port))
+        #expect(forger.manualHandshake(chainId: GossipCluster.chainId, forge: true), "no answer to message 1")
+        #expect(forger.waitForClose(seconds: 10), "a forged identity signature was not cut off")
 
         let oversized = try #require(RawSocket(port: port))
         var big = RawSocket.channel(chainId: GossipCluster.chainId, frameBytesMax: 4 * Self.frameBytesMax)
