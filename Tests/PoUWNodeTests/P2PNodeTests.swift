@@ -1,6 +1,7 @@
 import Foundation
 import PoUWCore
 import PoUWCrypto
+import PoUWGossip
 import PoUWNet
 import PoUWNode
 import PoUWUV
@@ -132,5 +133,21 @@ private func waitOnLoop(
         try onLoop(loop) { try? restarted.start() }
         #expect(try onLoop(loop) { restarted.knownAddresses } == ["127.0.0.1:\(secondPort)"])
         #expect(try waitOnLoop(loop, seconds: 10) { restarted.connectedPeers == [second.identity.publicKey] })
+    }
+
+    @Test("a peer whose messages the validator rejects is banned, disconnected, and refused when it redials")
+    func rejectedMessagesBan() throws {
+        let loop = EventLoop()
+        loop.start()
+        defer { loop.stop() }
+        let (first, second) = try pair(loop)
+        try onLoop(loop) {
+            first.validator = { _ in .reject }
+            for index in 0..<20 { second.publish(Array("spam \(index)".utf8)) }
+        }
+        #expect(try waitOnLoop(loop, seconds: 10) { first.connectedPeers.isEmpty && second.connectedPeers.isEmpty })
+        // The second node dials its bootnode again after its backoff; the first refuses it.
+        #expect(try waitOnLoop(loop, seconds: 15) { first.stats.connectionsRefused >= 1 })
+        #expect(try onLoop(loop) { first.connectedPeers.isEmpty })
     }
 }
