@@ -38,12 +38,15 @@ private func waitOnLoop(
 @Suite(.serialized) struct P2PNodeTests {
     static let chainId = "node-test"
 
-    func makeNode(_ loop: EventLoop, bootnodes: [String] = [], peerBook: String? = nil) -> P2PNode {
-        var config = P2PConfig(chainId: Self.chainId, listen: SocketAddress(host: "127.0.0.1", port: 0),
+    func makeNode(
+        _ loop: EventLoop, bootnodes: [String] = [], peerBook: String? = nil, identity: KeyPair = KeyPair.generate(),
+        port: UInt16 = 0
+    ) -> P2PNode {
+        var config = P2PConfig(chainId: Self.chainId, listen: SocketAddress(host: "127.0.0.1", port: port),
                                seed: UInt64.random(in: 0...UInt64.max))
         config.bootnodes = bootnodes
         config.peerBookPath = peerBook
-        return P2PNode(identity: KeyPair.generate(), config: config, loop: loop)
+        return P2PNode(identity: identity, config: config, loop: loop)
     }
 
     /// Two started nodes on one loop, the second dialling the first.
@@ -149,5 +152,23 @@ private func waitOnLoop(
         // The second node dials its bootnode again after its backoff; the first refuses it.
         #expect(try waitOnLoop(loop, seconds: 15) { first.stats.connectionsRefused >= 1 })
         #expect(try onLoop(loop) { first.connectedPeers.isEmpty })
+    }
+
+    @Test("a node redials its bootnode after the bootnode restarts")
+    func reconnectsAfterRestart() throws {
+        let loop = EventLoop()
+        loop.start()
+        defer { loop.stop() }
+        let (first, second) = try pair(loop)
+        let port = try onLoop(loop) { () -> UInt16 in
+            let port = first.listenPort ?? 0
+            first.shutdown()
+            return port
+        }
+        #expect(try waitOnLoop(loop, seconds: 10) { second.connectedPeers.isEmpty })
+        let restarted = makeNode(loop, identity: first.identity, port: port)
+        try onLoop(loop) { try? restarted.start() }
+        #expect(try onLoop(loop) { restarted.listenPort } == port)
+        #expect(try waitOnLoop(loop, seconds: 20) { second.connectedPeers == [first.identity.publicKey] })
     }
 }
