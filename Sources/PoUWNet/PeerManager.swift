@@ -76,15 +76,16 @@ public struct PeerManager: Sendable {
     public var connectedPeers: [PublicKey] { byPeer.keys.sorted() }
 
     /// The dials to start at `now`, marked as in progress: bootnodes not connected first, then other
-    /// known peers, until `outboundTarget` (bootnodes: `outboundMax`) outbound connections exist.
+    /// known peers in a random order (seeded), until `outboundTarget` (bootnodes: `outboundMax`) outbound connections exist.
     /// Skips addresses still backing off, of connected or banned identities, and being dialled.
     public mutating func dialsDue(nowNanoseconds now: Nanoseconds) -> [DialTarget] {
         var targets: [DialTarget] = []
         var outbound = outboundCount
-        let ordered = addresses.keys.sorted { lhs, rhs in
-            let l = addresses[lhs]!, r = addresses[rhs]!
-            return l.isBootnode != r.isBootnode ? l.isBootnode : lhs < rhs
-        }
+        // Bootnodes in order, then the others in a seeded random order, so that nodes that learned
+        // the same addresses spread their dials instead of all picking the same peers.
+        let bootnodes = addresses.filter(\.value.isBootnode).keys.sorted()
+        let others = addresses.filter { !$0.value.isBootnode }.keys.sorted().shuffled(using: &generator)
+        let ordered = bootnodes + others
         for address in ordered {
             let entry = addresses[address]!
             let limit = entry.isBootnode ? config.outboundMax : config.outboundTarget

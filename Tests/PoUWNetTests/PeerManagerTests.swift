@@ -62,7 +62,9 @@ import Testing
         peers.learn(address: "10.0.0.8:1", peer: peerA)
         peers.learn(address: "10.0.0.9:1", peer: peerB)
         let dials = peers.dialsDue(nowNanoseconds: 0)
-        #expect(dials == [DialTarget(address: "10.0.0.8:1", expectedPeer: peerA)])
+        let expected = ["10.0.0.8:1": peerA, "10.0.0.9:1": peerB]
+        #expect(dials.count == 1)
+        #expect(dials.allSatisfy { expected[$0.address] == $0.expectedPeer })
     }
 
     @Test("our own address is never learned or dialled")
@@ -144,5 +146,27 @@ import Testing
         #expect(peers.dialsDue(nowNanoseconds: 100 * Self.second).isEmpty)
         #expect(peers.dialsDue(nowNanoseconds: 101 * Self.second)
                 == [DialTarget(address: "10.0.0.1:1", expectedPeer: peerA)])
+    }
+
+    @Test("the order of known peers depends on the seed, not on the addresses alone")
+    func seededDialOrder() {
+        var firsts: Set<String> = []
+        for seed in UInt64(0)..<16 {
+            var peers = manager(PeerManagerConfig(outboundTarget: 1, outboundMax: 4), seed: seed)
+            for index in 0..<8 {
+                peers.learn(address: "10.0.0.\(index):1", peer: KeyPair(seed: [UInt8](repeating: UInt8(index + 20),
+                                                                                      count: 32)).publicKey)
+            }
+            firsts.formUnion(peers.dialsDue(nowNanoseconds: 0).map(\.address))
+        }
+        #expect(firsts.count > 1)
+        var again = manager(PeerManagerConfig(outboundTarget: 3, outboundMax: 4), seed: 5)
+        var same = manager(PeerManagerConfig(outboundTarget: 3, outboundMax: 4), seed: 5)
+        for index in 0..<8 {
+            let key = KeyPair(seed: [UInt8](repeating: UInt8(index + 20), count: 32)).publicKey
+            again.learn(address: "10.0.0.\(index):1", peer: key)
+            same.learn(address: "10.0.0.\(index):1", peer: key)
+        }
+        #expect(again.dialsDue(nowNanoseconds: 0) == same.dialsDue(nowNanoseconds: 0))
     }
 }
