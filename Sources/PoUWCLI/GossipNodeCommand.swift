@@ -23,7 +23,8 @@ struct GossipNodeCommand: ParsableCommand {
         abstract: "Run a gossip node; log delivered messages as JSON lines until SIGINT/SIGTERM.",
         discussion: """
             Lines: {"event":"listening"|"publish"|"deliver"|"peer"|"stats", "t_ns": monotonic ns, ...}. \
-            With --stdin-control every line "publish" on stdin publishes one message.
+            With --stdin-control every line "publish" on stdin publishes one message, and the end of \
+            stdin stops the node.
             """
     )
 
@@ -55,7 +56,7 @@ struct GossipNodeCommand: ParsableCommand {
     @Option(help: "Bytes per published message.")
     var messageBytes = 256
 
-    @Flag(help: "Publish one message per line \"publish\" read from stdin.")
+    @Flag(help: "Publish one message per line \"publish\" read from stdin; stop at end of input.")
     var stdinControl = false
 
     @Option(help: ArgumentHelp("Write the JSON lines here instead of stdout.", valueName: "path"))
@@ -167,6 +168,7 @@ private final class GossipNodeRunner: @unchecked Sendable {
     let clock = SystemClock()
     var published = 0
     var statsTimer: TimerID?
+    var isStopping = false
 
     init(node: P2PNode, log: JSONLineLog, messageBytes: Int) {
         self.node = node
@@ -221,7 +223,10 @@ private final class GossipNodeRunner: @unchecked Sendable {
                    "refused": stats.connectionsRefused, "invalid_records": stats.invalidPeerRecords])
     }
 
+    /// Logs final stats, says goodbye and stops the loop; later calls do nothing.
     func stop() {
+        guard !isStopping else { return }
+        isStopping = true
         logStats()
         if let statsTimer { loop.cancel(statsTimer) }
         node.shutdown()
@@ -230,13 +235,15 @@ private final class GossipNodeRunner: @unchecked Sendable {
         loop.schedule(after: 100_000_000) { [self] in loop.requestStop() }
     }
 
-    /// Reads stdin lines until EOF; "publish" publishes one message on the loop.
+    /// Reads stdin lines until EOF; "publish" publishes one message on the loop. EOF (the parent
+    /// closed the pipe or died) stops the node, so that no child outlives its controller.
     func readControl() {
         let thread = Thread { [self] in
             while let line = readLine() {
                 guard line.trimmingCharacters(in: .whitespaces) == "publish" else { continue }
                 try? loop.submit { [self] in publishOne() }
             }
+            try? loop.submit { [self] in stop() }
         }
         thread.start()
     }

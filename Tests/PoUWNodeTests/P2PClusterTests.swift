@@ -22,7 +22,7 @@ import Testing
                 ? ["--frame-bytes-max", "\(Self.frameBytesMax)", "--handshake-timeout-ms", "1500"] : []
             try cluster.start(bootnodes: [bootnode], extra: extra)
         }
-        let meshed = GossipCluster.wait(seconds: 20) {
+        let meshed = GossipCluster.wait(seconds: 30) {
             (0..<Self.nodeCount).allSatisfy { cluster.peerCount($0) >= 3 }
         }
         #expect(meshed, "peer counts: \((0..<Self.nodeCount).map(cluster.peerCount))")
