@@ -58,7 +58,11 @@ let package = Package(
         ),
 
         // Level 4: the node: config, home directory, and (later issues) the driver around the pure cores.
-        .target(name: "PoUWNode", dependencies: ["PoUWCore", "PoUWCrypto", "PoUWStorage"], swiftSettings: strict),
+        .target(
+            name: "PoUWNode",
+            dependencies: ["PoUWCore", "PoUWCrypto", "PoUWStorage", "PoUWNet", "PoUWGossip", "PoUWUV"],
+            swiftSettings: strict
+        ),
 
         // The `pouw` binary.
         .executableTarget(
@@ -86,7 +90,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "PoUWWorkTests", dependencies: ["PoUWWork", "PoUWInference", "PoUWCore", "PoUWCrypto"],
                     swiftSettings: strict),
-        .testTarget(name: "PoUWNodeTests", dependencies: ["PoUWNode", "PoUWCrypto", "PoUWCore"],
+        .testTarget(name: "PoUWNodeTests",
+                    dependencies: ["PoUWNode", "PoUWCrypto", "PoUWCore", "PoUWNet", "PoUWUV", "PoUWGossip"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWCLITests", dependencies: ["PoUWCLI", "PoUWCrypto", "PoUWCore"],
                     swiftSettings: strict),
