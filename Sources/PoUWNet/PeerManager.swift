@@ -76,7 +76,8 @@ public struct PeerManager: Sendable {
     public var connectedPeers: [PublicKey] { byPeer.keys.sorted() }
 
     /// The dials to start at `now`, marked as in progress: bootnodes not connected first, then other
-    /// known peers in a random order (seeded), until `outboundTarget` (bootnodes: `outboundMax`) outbound connections exist.
+    /// known peers in a random order (seeded), until `outboundTarget` (bootnodes: `outboundMax`) outbound
+    /// connections exist.
     /// Skips addresses still backing off, of connected or banned identities, and being dialled.
     public mutating func dialsDue(nowNanoseconds now: Nanoseconds) -> [DialTarget] {
         var targets: [DialTarget] = []
