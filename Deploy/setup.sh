@@ -76,8 +76,15 @@ build() {
         return
     fi
     say "building (release)"
-    (cd "$repo" && swift build -c release 2>&1 | grep -E "warning:|error:|Compiling|Build complete" | grep -v Compiling || true)
-    [ -x "$repo/.build/release/pouw" ] || die "release build failed: run 'swift build -c release' in $repo"
+    local log
+    log="$(mktemp)"
+    if ! (cd "$repo" && swift build -c release >"$log" 2>&1); then
+        cat "$log" >&2
+        rm -f "$log"
+        die "release build failed (output above)"
+    fi
+    grep -E "warning:|Build complete" "$log" || true
+    rm -f "$log"
     say "binary: $repo/.build/release/pouw"
 }
 
