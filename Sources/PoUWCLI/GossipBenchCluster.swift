@@ -1,6 +1,7 @@
 /// The processes of `pouw bench gossip`: `pouw debug gossip-node` children of this binary, their
 /// JSON line reports, and the figures computed from them.
 import Foundation
+import PoUWNode
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -85,25 +86,12 @@ final class BenchCluster {
 
     // MARK: Reports
 
-    func events(_ index: Int) -> [[String: Any]] {
-        guard let data = FileManager.default.contents(atPath: nodes[index].report) else { return [] }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
-            try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        }
-    }
+    /// The report node `index` wrote so far.
+    func report(_ index: Int) -> GossipNodeReport { GossipNodeReport(path: nodes[index].report) }
 
-    func port(_ index: Int) -> Int? {
-        events(index).first { $0["event"] as? String == "listening" }?["port"] as? Int
-    }
-
-    func peerCount(_ index: Int) -> Int {
-        var peers: Set<String> = []
-        for event in events(index) where event["event"] as? String == "peer" {
-            guard let peer = event["peer"] as? String else { continue }
-            if event["up"] as? Bool == true { peers.insert(peer) } else { peers.remove(peer) }
-        }
-        return peers.count
-    }
+    func events(_ index: Int) -> [[String: Any]] { report(index).events }
+    func port(_ index: Int) -> Int? { report(index).listeningPort }
+    func peerCount(_ index: Int) -> Int { report(index).connectedPeerCount }
 
     /// (id → time published, node → id → time delivered, last stats line per node).
     private func collect() -> (published: [String: UInt64], delivered: [[String: UInt64]], stats: [[String: Any]]) {

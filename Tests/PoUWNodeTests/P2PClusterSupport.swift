@@ -1,4 +1,5 @@
 import Foundation
+import PoUWNode
 import PoUWCore
 import PoUWCrypto
 import PoUWNet
@@ -54,36 +55,15 @@ final class GossipCluster {
         return index
     }
 
-    /// The JSON lines node `index` wrote so far.
-    func events(_ index: Int) -> [[String: Any]] {
-        guard let data = FileManager.default.contents(atPath: nodes[index].report) else { return [] }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
-            try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        }
-    }
+    /// The report node `index` wrote so far.
+    func report(_ index: Int) -> GossipNodeReport { GossipNodeReport(path: nodes[index].report) }
 
-    /// The port node `index` listens on, once it logged it.
-    func port(_ index: Int) -> Int? {
-        events(index).first { $0["event"] as? String == "listening" }?["port"] as? Int
-    }
-
-    /// Peers node `index` is connected to now (up events minus down events).
-    func peerCount(_ index: Int) -> Int {
-        var peers: Set<String> = []
-        for event in events(index) where event["event"] as? String == "peer" {
-            guard let peer = event["peer"] as? String else { continue }
-            if event["up"] as? Bool == true { peers.insert(peer) } else { peers.remove(peer) }
-        }
-        return peers.count
-    }
+    func port(_ index: Int) -> Int? { report(index).listeningPort }
+    func peerCount(_ index: Int) -> Int { report(index).connectedPeerCount }
 
     /// Ids node `index` published, and ids it delivered.
-    func published(_ index: Int) -> Set<String> { ids(index, "publish") }
-    func delivered(_ index: Int) -> Set<String> { ids(index, "deliver") }
-
-    private func ids(_ index: Int, _ kind: String) -> Set<String> {
-        Set(events(index).filter { $0["event"] as? String == kind }.compactMap { $0["id"] as? String })
-    }
+    func published(_ index: Int) -> Set<String> { report(index).ids("publish") }
+    func delivered(_ index: Int) -> Set<String> { report(index).ids("deliver") }
 
     /// Asks node `index` to publish one message.
     func publish(from index: Int) {
