@@ -50,6 +50,7 @@ let package = Package(
         .target(name: "PoUWNet", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto"], swiftSettings: strict),
         .target(name: "PoUWGossip", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto"], swiftSettings: strict),
         .target(name: "PoUWUV", dependencies: ["PoUWCore", "PoUWNet", "CLibUV"], swiftSettings: strict),
+        .target(name: "PoUWConsensus", dependencies: ["PoUWCore", "PoUWWire"], swiftSettings: strict),
         .target(name: "PoUWTesting", dependencies: ["PoUWCore", "PoUWNet", "PoUWGossip"], swiftSettings: strict),
 
         // The child process of the storage crash tests: commits numbered transactions until killed.
