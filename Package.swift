@@ -45,12 +45,15 @@ let package = Package(
         .target(name: "PoUWInference", dependencies: ["PoUWKernels"], swiftSettings: kernelSettings),
 
         // Level 3: IO owners.
-        .target(name: "PoUWWork", dependencies: ["PoUWCore", "PoUWCrypto", "PoUWInference"], swiftSettings: strict),
+        .target(name: "PoUWWork", dependencies: ["PoUWCore", "PoUWCrypto", "PoUWWire", "PoUWInference"],
+                swiftSettings: strict),
         .target(name: "PoUWStorage", dependencies: ["PoUWCore", "CLMDB"], swiftSettings: strict),
         .target(name: "PoUWNet", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto"], swiftSettings: strict),
         .target(name: "PoUWGossip", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto"], swiftSettings: strict),
         .target(name: "PoUWUV", dependencies: ["PoUWCore", "PoUWNet", "CLibUV"], swiftSettings: strict),
         .target(name: "PoUWConsensus", dependencies: ["PoUWCore", "PoUWWire"], swiftSettings: strict),
+        .target(name: "PoUWChain", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto", "PoUWStorage", "PoUWConsensus"],
+                swiftSettings: strict),
         .target(name: "PoUWTesting", dependencies: ["PoUWCore", "PoUWNet", "PoUWGossip"], swiftSettings: strict),
 
         // The child process of the storage crash tests: commits numbered transactions until killed.
@@ -89,7 +92,11 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "PoUWUVTests", dependencies: ["PoUWUV", "PoUWNet", "PoUWCore", "PoUWCrypto"],
                     swiftSettings: strict),
-        .testTarget(name: "PoUWWorkTests", dependencies: ["PoUWWork", "PoUWInference", "PoUWCore", "PoUWCrypto"],
+        .testTarget(name: "PoUWWorkTests",
+                    dependencies: ["PoUWWork", "PoUWInference", "PoUWCore", "PoUWCrypto", "PoUWWire"],
+                    swiftSettings: strict),
+        .testTarget(name: "PoUWChainTests",
+                    dependencies: ["PoUWChain", "PoUWCore", "PoUWCrypto", "PoUWWire", "PoUWStorage", "PoUWConsensus"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWNodeTests",
                     dependencies: ["PoUWNode", "PoUWCrypto", "PoUWCore", "PoUWNet", "PoUWUV", "PoUWGossip"],
