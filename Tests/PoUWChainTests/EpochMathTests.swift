@@ -163,6 +163,10 @@ func withinPercent(_ part: UInt64, of weights: [UInt64], percent: UInt64) -> Boo
         let next = EpochMath.nextSeed(previous: previous, lastCommitHash: commit)
         #expect(next == Blake2b256.hash(Array("pouw/epoch-seed/v1".utf8) + previous.bytes + commit.bytes))
         #expect(next != EpochMath.nextSeed(previous: commit, lastCommitHash: previous))
+        let vector = EpochMath.nextSeed(previous: Blake2b256.hash(Array("sample seed 0".utf8)),
+                                        lastCommitHash: Blake2b256.hash(Array("sample seed 1".utf8)))
+        #expect(vector.description == "33e014fb2c4f9d6bb7467b380f375f572977a920cbfcee1b2535ee2609680850",
+                "vector from Python's hashlib.blake2b(digest_size=32)")
         #expect(next != EpochMath.nextSeed(previous: next, lastCommitHash: commit))
     }
 }

@@ -96,4 +96,20 @@ import Testing
             }
         }
     }
+
+    /// Vectors from an independent Python implementation of the file comment of SprintSampling.swift
+    /// (hashlib.blake2b, digest_size 32): a change here is a consensus change.
+    @Test("golden vectors: sampled nonces and verifiers match the documented algorithm")
+    func goldenVectors() {
+        #expect(SprintSampling.sampledNonces(sampleSeed: seed(0), participant: testKey(1), count: 1000, samples: 5)
+                == [105, 152, 431, 481, 503])
+        #expect(SprintSampling.sampledNonces(sampleSeed: seed(0), participant: testKey(1), count: .max, samples: 3)
+                == [3_461_618_223_594_624_911, 8_892_499_082_824_670_087, 12_943_558_904_366_490_896])
+        let small = (0..<8).map { (key: testKey($0), weight: UInt64($0 + 1) * 10) }
+        #expect(SprintSampling.verifiers(sampleSeed: seed(0), participant: testKey(0), weights: small, count: 3)
+                == [2, 3, 7].map(testKey))
+        let huge = (0..<8).map { (key: testKey($0), weight: UInt64.max / UInt64($0 + 2)) }
+        #expect(SprintSampling.verifiers(sampleSeed: seed(1), participant: testKey(0), weights: huge, count: 4)
+                == [2, 3, 6, 1].map(testKey))
+    }
 }
