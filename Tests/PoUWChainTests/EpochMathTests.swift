@@ -4,7 +4,7 @@ import PoUWCrypto
 import Testing
 
 /// SplitMix64: a seeded generator for property tests.
-struct SeededGenerator: RandomNumberGenerator {
+private struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
@@ -15,12 +15,12 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-func testKey(_ i: Int) -> PublicKey {
+private func testKey(_ i: Int) -> PublicKey {
     PublicKey(Blake2b256.hash(Array("test key \(i)".utf8)).bytes)
 }
 
 /// Whether `part × 100 ≤ percent × total`, exactly, for a total given as a list of weights.
-func withinPercent(_ part: UInt64, of weights: [UInt64], percent: UInt64) -> Bool {
+private func withinPercent(_ part: UInt64, of weights: [UInt64], percent: UInt64) -> Bool {
     var high: UInt64 = 0, low: UInt64 = 0
     for w in weights {
         let (sum, carry) = low.addingReportingOverflow(w)

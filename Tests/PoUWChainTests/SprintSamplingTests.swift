@@ -3,6 +3,10 @@ import PoUWCore
 import PoUWCrypto
 import Testing
 
+private func testKey(_ i: Int) -> PublicKey {
+    PublicKey(Blake2b256.hash(Array("test key \(i)".utf8)).bytes)
+}
+
 @Suite struct SprintSamplingTests {
     func seed(_ i: Int) -> Hash32 { Blake2b256.hash(Array("sample seed \(i)".utf8)) }
 

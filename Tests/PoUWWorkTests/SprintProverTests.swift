@@ -7,7 +7,7 @@ import PoUWWork
 import Testing
 
 /// A cheap, deterministic stand-in for the model workload.
-struct HashWork: SprintWork {
+private struct HashWork: SprintWork {
     var salt: UInt8 = 0
     func artifactHash(epochSeed: Hash32, publicKey: PublicKey, nonce: UInt64) throws -> Hash32 {
         let nonceBytes = withUnsafeBytes(of: nonce.littleEndian) { Array($0) }
@@ -15,10 +15,10 @@ struct HashWork: SprintWork {
     }
 }
 
-struct WorkFailed: Error {}
+private struct WorkFailed: Error {}
 
 /// A workload whose engine fails at one nonce.
-struct FailingWork: SprintWork {
+private struct FailingWork: SprintWork {
     let failAt: UInt64
     func artifactHash(epochSeed: Hash32, publicKey: PublicKey, nonce: UInt64) throws -> Hash32 {
         if nonce == failAt { throw WorkFailed() }
@@ -41,7 +41,7 @@ private let proverModelPath: String? = {
 @Suite struct SprintProverTests {
     let seed = Blake2b256.hash(Array("epoch 3".utf8))
     let key = KeyPair(seed: [UInt8](repeating: 7, count: 32)).publicKey
-    let work = HashWork()
+    private let work = HashWork()
 
     func commit(_ n: UInt64) throws -> SprintCommitment {
         try SprintProver.run(work: work, epochSeed: seed, publicKey: key, noncesMax: n, shouldStop: { false })
