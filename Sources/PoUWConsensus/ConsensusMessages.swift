@@ -217,6 +217,8 @@ extension CommitCertificate: WireCodable {
         height = try decoder.readUInt64()
         round = try decoder.readUInt32()
         blockHash = try decoder.read(Hash32.self)
-        precommits = try decoder.readArray(of: Vote.self, field: "commit.precommits", max: ConsensusLimits.validatorsMax)
+        precommits = try decoder.readArray(
+            of: Vote.self, field: "commit.precommits", max: ConsensusLimits.validatorsMax
+        )
     }
 }
