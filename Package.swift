@@ -51,7 +51,11 @@ let package = Package(
         .target(name: "PoUWGossip", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto"], swiftSettings: strict),
         .target(name: "PoUWUV", dependencies: ["PoUWCore", "PoUWNet", "CLibUV"], swiftSettings: strict),
         .target(name: "PoUWConsensus", dependencies: ["PoUWCore", "PoUWWire"], swiftSettings: strict),
-        .target(name: "PoUWTesting", dependencies: ["PoUWCore", "PoUWNet", "PoUWGossip"], swiftSettings: strict),
+        .target(
+            name: "PoUWTesting",
+            dependencies: ["PoUWCore", "PoUWNet", "PoUWGossip", "PoUWWire", "PoUWConsensus", "PoUWStorage"],
+            swiftSettings: strict
+        ),
 
         // The child process of the storage crash tests: commits numbered transactions until killed.
         .executableTarget(
@@ -95,6 +99,9 @@ let package = Package(
                     dependencies: ["PoUWNode", "PoUWCrypto", "PoUWCore", "PoUWNet", "PoUWUV", "PoUWGossip"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWCLITests", dependencies: ["PoUWCLI", "PoUWCrypto", "PoUWCore"],
+                    swiftSettings: strict),
+        .testTarget(name: "PoUWConsensusTests",
+                    dependencies: ["PoUWConsensus", "PoUWCore", "PoUWWire", "PoUWTesting"],
                     swiftSettings: strict),
         .testTarget(name: "TidyTests", swiftSettings: strict),
     ],
