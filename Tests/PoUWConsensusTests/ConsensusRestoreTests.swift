@@ -47,6 +47,7 @@ import Testing
     func run(me: PublicKey, seed: UInt64, count: Int) -> (events: [ConsensusEvent], actions: [ConsensusAction]) {
         var core = ConsensusCore(signer: TestSigner(publicKey: me), height: h, validators: fourEqual,
                                  timeouts: ConsensusTimeouts())
+        core.attestation = BatchCommitment(root: block(8), receiptCount: 2, promptTokens: 3, completionTokens: 4)
         var script = Script(generator: SeededGenerator(seed: seed), others: fourEqual.validators.map(\.key)
             .filter { $0 != me }, height: h)
         var actions = core.start()
