@@ -65,7 +65,8 @@ extension ConsensusCore {
         return true
     }
 
-    /// Counts a vote of a held round; records an equivocation. Whether it was counted.
+    /// Counts a vote of a held round (see `RoundVotes` on equivocations, which it records). Whether it
+    /// was counted.
     mutating func count(_ vote: Vote) -> Bool {
         let weight = validators.weight(of: vote.voter)
         switch rounds[vote.round, default: RoundState()].votes.insert(vote, weight: weight) {
@@ -73,18 +74,19 @@ extension ConsensusCore {
             return true
         case .duplicate:
             return false
-        case .conflict(let first):
+        case let .conflict(first, counted):
             let evidence = Equivocation(first: first, second: vote)
             if equivocations.count < ConsensusCore.equivocationsMax && !equivocations.contains(evidence) {
                 equivocations.append(evidence)
             }
-            return false
+            return counted
         }
     }
 
     /// Whether messages of `round` are kept in full.
     func holds(round messageRound: UInt32) -> Bool {
         if rounds[messageRound] != nil { return true }
+        if let polRound = rounds[round]?.proposal?.polRound, polRound == Int32(messageRound) { return true }
         if messageRound >= round { return messageRound - round <= ConsensusCore.futureRoundsHeldMax }
         return round - messageRound <= ConsensusCore.pastRoundsHeldMax
     }

@@ -137,6 +137,7 @@ extension ConsensusCore {
             candidate >= current || current - candidate <= ConsensusCore.pastRoundsHeldMax
                 || Int32(candidate) == locked || Int32(candidate) == valid
         }
+        guard rounds.keys.contains(where: { !keep($0) }) else { return }
         rounds = rounds.filter { keep($0.key) }
         ownVotes = ownVotes.filter { keep($0.key.round) }
         ownProposals = ownProposals.filter { keep($0.key) }

@@ -20,13 +20,15 @@ public import PoUWCore
 /// its highest round seen, so f + 1 senders at rounds ≥ r move this node to r.
 ///
 /// Bounds: votes are kept for rounds within `pastRoundsHeldMax` below and `futureRoundsHeldMax` above the
-/// current round (plus the locked and valid rounds), at most one per voter and kind; of rounds further
-/// ahead only each sender's latest votes are kept. Evidence is capped at `equivocationsMax`.
+/// current round (plus the locked and valid rounds and the current proposal's proof-of-lock round), at
+/// most one per voter and kind; of rounds further ahead only each sender's latest votes are kept.
+/// Evidence is capped at `equivocationsMax`.
 public struct ConsensusCore {
     /// Rounds above the current one whose votes are kept in full.
     public static let futureRoundsHeldMax: UInt32 = 8
-    /// Rounds below the current one whose votes are kept (the locked and valid rounds always are).
-    public static let pastRoundsHeldMax: UInt32 = 8
+    /// Rounds below the current one whose votes are kept (the locked and valid rounds, and the proof-of-lock
+    /// round of the current round's proposal, always are).
+    public static let pastRoundsHeldMax: UInt32 = 64
     /// Recorded equivocations kept.
     public static let equivocationsMax = ConsensusLimits.validatorsMax
 
@@ -44,7 +46,7 @@ public struct ConsensusCore {
     public internal(set) var validRound: Int32 = -1
     /// The decision of the height, once made; the core ignores every event afterwards.
     public internal(set) var decision: CommitCertificate?
-    /// Voters caught signing two different votes of one kind in one round (first counted, second refused).
+    /// Voters caught signing two different votes of one kind in one round (see `RoundVotes` on how they count).
     public internal(set) var equivocations: [Equivocation] = []
 
     let signer: any ConsensusSigner
@@ -132,6 +134,18 @@ public struct ConsensusCore {
 
     /// The proposals this node signed at this height, by round.
     public var signedProposals: [Proposal] { ownProposals.values.sorted { $0.round < $1.round } }
+
+    /// This node's messages that peers may still need, for a driver that re-sends what the network may
+    /// have lost: its proposal of the current round, and its votes of the current and previous rounds,
+    /// of its valid round and of the proof-of-lock round of the current round's proposal (the votes a
+    /// proposal with polRound ≥ 0 needs, lines 28-33).
+    public var messagesToResend: (proposals: [Proposal], votes: [Vote]) {
+        var wanted: Set<UInt32> = [round]
+        if round > 0 { wanted.insert(round - 1) }
+        if validRound >= 0 { wanted.insert(UInt32(validRound)) }
+        if let polRound = rounds[round]?.proposal?.polRound, polRound >= 0 { wanted.insert(UInt32(polRound)) }
+        return (ownProposals[round].map { [$0] } ?? [], signedVotes.filter { wanted.contains($0.round) })
+    }
 
     /// The proposal received (or made) for `round` and whether its block was valid.
     public func proposal(round: UInt32) -> (proposal: Proposal, valid: Bool)? {

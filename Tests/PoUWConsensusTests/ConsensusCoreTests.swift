@@ -270,25 +270,41 @@ import Testing
         #expect(sent.first?.round == proposerRound && actions.buildRequests.isEmpty)
     }
 
-    /// Messages for other heights, from non-validators, and exact duplicates change nothing; a second,
-    /// different vote of a voter in one slot is refused and recorded as equivocation (first wins).
-    @Test func ignoresForeignAndDuplicateMessagesAndRecordsEquivocation() {
+    /// Messages for other heights, from non-validators, and exact duplicates change nothing.
+    @Test func ignoresForeignAndDuplicateMessages() {
         var node = Harness(me: nonProposer(round: 0), height: h)
         let voter = node.others[0]
         #expect(node.feed(.vote(vote(.prevote, h + 1, 0, nil, by: voter))).isEmpty)
         #expect(node.feed(.vote(vote(.prevote, h, 0, nil, by: key(99)))).isEmpty)
+        #expect(node.feed(.proposal(proposal(fourEqual, h + 1, 0, block(1)), valid: true)).isEmpty)
         #expect(!node.feed(.vote(vote(.prevote, h, 0, block(1), by: voter))).isEmpty)
         #expect(node.feed(.vote(vote(.prevote, h, 0, block(1), by: voter))).isEmpty)
-        #expect(node.feed(.vote(vote(.prevote, h, 0, block(2), by: voter))).isEmpty)
-        #expect(node.core.equivocations.count == 1)
-        #expect(node.core.equivocations.first?.first.blockHash == block(1))
-        #expect(node.core.equivocations.first?.second.blockHash == block(2))
-        // A refused precommit does not count: with it, three precommits for block 2 would decide.
+        #expect(node.core.equivocations.isEmpty)
+    }
+
+    /// Algorithm 1, lines 47 and 49 with an equivocating voter: its conflicting votes are recorded as
+    /// evidence; it counts once towards "2f + 1 precommits of any kind", and for each block it voted for
+    /// (the paper counts messages for v from distinct senders); a third different vote is dropped.
+    @Test func equivocationIsRecordedAndCountedPerValue() {
+        var node = Harness(me: nonProposer(round: 0), height: h)
+        let voter = node.others[0]
         node.feed(.vote(vote(.precommit, h, 0, block(1), by: voter)))
         node.feed(.vote(vote(.precommit, h, 0, block(2), by: voter)))
-        node.feed(.vote(vote(.precommit, h, 0, block(2), by: node.others[1])))
-        node.feed(.vote(vote(.precommit, h, 0, block(2), by: node.others[2])))
-        #expect(node.core.decision == nil && node.core.equivocations.count == 2)
+        let second = node.feed(.vote(vote(.precommit, h, 0, nil, by: node.others[1])))
+        #expect(second.timeouts.isEmpty)  // two senders, not three: the equivocator counts once
+        #expect(node.feed(.vote(vote(.precommit, h, 0, block(3), by: voter))).isEmpty)  // third vote: dropped
+        #expect(node.core.equivocations.map(\.second.blockHash) == [block(2), block(3)])
+        #expect(node.core.equivocations.allSatisfy { $0.first.blockHash == block(1) })
+
+        var decides = Harness(me: nonProposer(round: 0), height: h)
+        let equivocator = decides.others[0]
+        decides.feed(.vote(vote(.precommit, h, 0, block(1), by: equivocator)))
+        decides.feed(.vote(vote(.precommit, h, 0, block(2), by: equivocator)))
+        decides.feed(.vote(vote(.precommit, h, 0, block(2), by: decides.others[1])))
+        #expect(decides.core.decision == nil)
+        decides.feed(.vote(vote(.precommit, h, 0, block(2), by: decides.others[2])))
+        #expect(decides.core.decision?.blockHash == block(2))
+        #expect(decides.core.decision?.precommits.contains { $0.voter == equivocator } == true)
     }
 
     // MARK: Helpers
