@@ -112,7 +112,8 @@ public struct ConsensusScenario: Sendable {
         scenario.targetHeight = targetHeight
         scenario.nodeCount = Int.random(in: 4...7, using: &generator)
         scenario.conditions.latencyMinNanoseconds = Nanoseconds.random(in: 5...20, using: &generator) * millisecond
-        scenario.conditions.latencyExtraMeanNanoseconds = Nanoseconds.random(in: 5...60, using: &generator) * millisecond
+        scenario.conditions.latencyExtraMeanNanoseconds =
+            Nanoseconds.random(in: 5...60, using: &generator) * millisecond
         scenario.conditions.latencyExtraMaxNanoseconds = 400 * millisecond
         if Bool.random(using: &generator) {
             scenario.weights = (0..<scenario.nodeCount).map { _ in UInt64.random(in: 1...4, using: &generator) }

@@ -7,19 +7,23 @@ public import PoUWWire
 /// it is not cryptographic and must never leave PoUWTesting.
 public enum SimHash {
     public static func digest(_ bytes: [UInt8], domain: UInt8 = 0) -> Hash32 {
-        var lanes: [UInt64] = [0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344, 0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89]
+        var lanes: [UInt64] = [
+            0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344, 0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89,
+        ]
         for lane in lanes.indices { lanes[lane] ^= UInt64(domain) &* 0x9E37_79B9_7F4A_7C15 }
         var offset = 0
         while offset < bytes.count {
             var word: UInt64 = 0
             for shift in 0..<min(8, bytes.count - offset) { word |= UInt64(bytes[offset + shift]) << (8 * shift) }
-            for lane in lanes.indices { lanes[lane] = mix(lanes[lane] ^ word &+ UInt64(lane) &* 0xD6E8_FEB8_6659_FD93) }
+            for lane in lanes.indices {
+                lanes[lane] = mix((lanes[lane] ^ word) &+ UInt64(lane) &* 0xD6E8_FEB8_6659_FD93)
+            }
             offset += 8
         }
         var out: [UInt8] = []
         out.reserveCapacity(Hash32.byteCount)
         for lane in lanes.indices {
-            let final = mix(lanes[lane] ^ lanes[(lane + 1) % 4] &+ UInt64(bytes.count))
+            let final = mix((lanes[lane] ^ lanes[(lane + 1) % 4]) &+ UInt64(bytes.count))
             for shift in 0..<8 { out.append(UInt8(truncatingIfNeeded: final >> (8 * shift))) }
         }
         return Hash32(out)
@@ -45,7 +49,9 @@ public struct SimSigner: ConsensusSigner, Sendable {
         SimSigner.tag(signer: publicKey, domain: 1, payload: proposal.signingPayload)
     }
 
-    public func sign(_ vote: Vote) -> Signature { SimSigner.tag(signer: publicKey, domain: 2, payload: vote.signingPayload) }
+    public func sign(_ vote: Vote) -> Signature {
+        SimSigner.tag(signer: publicKey, domain: 2, payload: vote.signingPayload)
+    }
 
     public static func verify(_ proposal: Proposal) -> Bool {
         proposal.signature == tag(signer: proposal.proposer, domain: 1, payload: proposal.signingPayload)
@@ -57,7 +63,9 @@ public struct SimSigner: ConsensusSigner, Sendable {
 
     static func tag(signer: PublicKey, domain: UInt8, payload: [UInt8]) -> Signature {
         let input = signer.bytes + payload
-        return Signature(SimHash.digest(input, domain: domain).bytes + SimHash.digest(input, domain: domain | 0x80).bytes)
+        let low = SimHash.digest(input, domain: domain)
+        let high = SimHash.digest(input, domain: domain | 0x80)
+        return Signature(low.bytes + high.bytes)
     }
 }
 

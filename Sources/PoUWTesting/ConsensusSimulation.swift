@@ -100,7 +100,9 @@ public enum ConsensusSimulation {
 
     /// Whether every honest node that is up has committed `targetHeight`.
     static func reachedTarget(_ nodes: [ConsensusSimNode], _ scenario: ConsensusScenario) -> Bool {
-        scenario.honestNodes.allSatisfy { nodes[$0].isCrashed || nodes[$0].lastCommittedHeight >= scenario.targetHeight }
+        scenario.honestNodes.allSatisfy {
+            nodes[$0].isCrashed || nodes[$0].lastCommittedHeight >= scenario.targetHeight
+        }
     }
 
     static func summarize(

@@ -311,7 +311,9 @@ import Testing
 
     /// A validator that is not the proposer of round `r` at height `h` (nor of round 0 when possible).
     func nonProposer(round r: UInt32) -> PublicKey {
-        let excluded: Set<PublicKey> = [fourEqual.proposer(height: h, round: r), fourEqual.proposer(height: h, round: 0)]
+        let excluded: Set<PublicKey> = [
+            fourEqual.proposer(height: h, round: r), fourEqual.proposer(height: h, round: 0),
+        ]
         return fourEqual.validators.map(\.key).first { !excluded.contains($0) }!
     }
 

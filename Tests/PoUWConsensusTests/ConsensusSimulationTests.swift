@@ -77,7 +77,8 @@ import Testing
 
     /// Finality latency of 4 equal validators with 50 ms links (printed for docs/benchmarks.md).
     @Test func finalityLatencyWithFiftyMillisecondLinks() throws {
-        let result = ConsensusSimulation.finalityBenchmark(nodeCount: 4, linkLatencyNanoseconds: 50_000_000, heights: 200)
+        let result = ConsensusSimulation.finalityBenchmark(
+            nodeCount: 4, linkLatencyNanoseconds: 50_000_000, heights: 200)
         #expect(result.passed)
         let p50 = try #require(result.finalityLatency(percentile: 0.5))
         let p99 = try #require(result.finalityLatency(percentile: 0.99))

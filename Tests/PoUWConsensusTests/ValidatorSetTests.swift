@@ -26,7 +26,8 @@ import Testing
     /// Every validator proposes a share of (height, round 0) slots close to its share of the weight.
     @Test func proposerRotationIsWeightProportional() {
         let weights: [UInt64] = [1, 2, 3, 4, 10]
-        let set = ValidatorSet(weights.enumerated().map { Validator(key: key(UInt8($0.offset + 1)), weight: $0.element) })
+        let set = ValidatorSet(
+            weights.enumerated().map { Validator(key: key(UInt8($0.offset + 1)), weight: $0.element) })
         let heights = 40_000
         var counts: [PublicKey: Int] = [:]
         for height in 1...UInt64(heights) { counts[set.proposer(height: height, round: 0), default: 0] += 1 }
