@@ -54,7 +54,11 @@ let package = Package(
         .target(name: "PoUWConsensus", dependencies: ["PoUWCore", "PoUWWire"], swiftSettings: strict),
         .target(name: "PoUWChain", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto", "PoUWStorage", "PoUWConsensus"],
                 swiftSettings: strict),
-        .target(name: "PoUWTesting", dependencies: ["PoUWCore", "PoUWNet", "PoUWGossip"], swiftSettings: strict),
+        .target(
+            name: "PoUWTesting",
+            dependencies: ["PoUWCore", "PoUWNet", "PoUWGossip", "PoUWWire", "PoUWConsensus", "PoUWStorage"],
+            swiftSettings: strict
+        ),
 
         // The child process of the storage crash tests: commits numbered transactions until killed.
         .executableTarget(
@@ -102,6 +106,9 @@ let package = Package(
                     dependencies: ["PoUWNode", "PoUWCrypto", "PoUWCore", "PoUWNet", "PoUWUV", "PoUWGossip"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWCLITests", dependencies: ["PoUWCLI", "PoUWCrypto", "PoUWCore"],
+                    swiftSettings: strict),
+        .testTarget(name: "PoUWConsensusTests",
+                    dependencies: ["PoUWConsensus", "PoUWCore", "PoUWWire", "PoUWTesting"],
                     swiftSettings: strict),
         .testTarget(name: "TidyTests", swiftSettings: strict),
     ],
