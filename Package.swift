@@ -53,6 +53,13 @@ let package = Package(
         .target(name: "PoUWConsensus", dependencies: ["PoUWCore", "PoUWWire"], swiftSettings: strict),
         .target(name: "PoUWTesting", dependencies: ["PoUWCore", "PoUWNet", "PoUWGossip"], swiftSettings: strict),
 
+        // The chain: transactions, blocks, genesis, the state machine over the store, and the mempool.
+        .target(
+            name: "PoUWChain",
+            dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto", "PoUWStorage", "PoUWConsensus"],
+            swiftSettings: strict
+        ),
+
         // The child process of the storage crash tests: commits numbered transactions until killed.
         .executableTarget(
             name: "PoUWStorageProbe", dependencies: ["PoUWStorage", "PoUWCore"], swiftSettings: strict
@@ -96,6 +103,11 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "PoUWCLITests", dependencies: ["PoUWCLI", "PoUWCrypto", "PoUWCore"],
                     swiftSettings: strict),
+        .testTarget(
+            name: "PoUWChainTests",
+            dependencies: ["PoUWChain", "PoUWCore", "PoUWWire", "PoUWCrypto", "PoUWStorage", "PoUWConsensus"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "TidyTests", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
