@@ -85,12 +85,16 @@ struct BlockExecution {
             guard lastCommit == nil else { throw ChainError.invalidCommit(reason: "block 1 carries no lastCommit") }
         } else {
             guard let lastCommit else {
-                throw ChainError.invalidCommit(reason: "block \(header.height) must carry the commit of block \(head.height)")
+                throw ChainError.invalidCommit(
+                    reason: "block \(header.height) must carry the commit of block \(head.height)"
+                )
             }
             guard let previousEpoch = try Self.epochInfo(parameters.epoch(ofHeight: head.height), in: tx) else {
                 throw ChainError.storage("no record of the epoch of height \(head.height); the database is damaged")
             }
-            try lastCommit.checkStructure(height: head.height, blockHash: head.hash, weights: previousEpoch.weightTuples)
+            try lastCommit.checkStructure(
+                height: head.height, blockHash: head.hash, weights: previousEpoch.weightTuples
+            )
         }
         return epoch
     }
@@ -131,7 +135,8 @@ struct BlockExecution {
             guard let epoch = try Self.epochInfo(epochNumber, in: tx) else {
                 throw ChainError.storage("no record of epoch \(epochNumber); the database is damaged")
             }
-            try EpochTransition(parameters: parameters, tx: tx).advance(from: epoch, lastCommitHash: header.lastCommitHash)
+            let transition = EpochTransition(parameters: parameters, tx: tx)
+            try transition.advance(from: epoch, lastCommitHash: header.lastCommitHash)
         }
     }
 

@@ -27,7 +27,8 @@ extension ChainState {
                 epoch: height >= 1 ? parameters.epoch(ofHeight: height) : 0, stateCommitment: .zero,
                 transactionsRoot: .zero, receiptsRoot: .zero, lastCommitHash: Block.lastCommitHash(lastCommit)
             )
-            let epoch = try execution.begin(header, epoch: execution.checkHeader(header, lastCommit: lastCommit, head: head))
+            let checked = try execution.checkHeader(header, lastCommit: lastCommit, head: head)
+            let epoch = try execution.begin(header, epoch: checked)
             let context = TransactionContext(
                 chainId: chainId, parameters: parameters, height: height, proposer: proposer, epoch: epoch
             )
@@ -74,7 +75,9 @@ extension ChainState {
                 guard let epoch = try BlockExecution.epochInfo(epochNumber, in: tx) else {
                     throw ChainError.invalidHeader(reason: "height \(block.header.height) is beyond the next epoch")
                 }
-                try commit.checkStructure(height: block.header.height, blockHash: block.hash, weights: epoch.weightTuples)
+                try commit.checkStructure(
+                    height: block.header.height, blockHash: block.hash, weights: epoch.weightTuples
+                )
                 let head = try execute(block, in: tx)
                 try tx.put(ChainTables.blocks, head.height, WireValue(block))
                 try tx.put(ChainTables.commits, head.height, WireValue(commit))
@@ -109,7 +112,8 @@ extension ChainState {
             )
         }
         return ChainHead(
-            height: header.height, hash: block.hash, stateCommitment: commitment, timeMilliseconds: header.timeMilliseconds
+            height: header.height, hash: block.hash, stateCommitment: commitment,
+            timeMilliseconds: header.timeMilliseconds
         )
     }
 

@@ -14,7 +14,9 @@ extension CommitCertificate {
     ) throws(ChainError) {
         func fail(_ reason: String) -> ChainError { .invalidCommit(reason: reason) }
         guard self.height == height else { throw fail("it is for height \(self.height), expected \(height)") }
-        guard self.blockHash == blockHash else { throw fail("it is for block \(self.blockHash), expected \(blockHash)") }
+        guard self.blockHash == blockHash else {
+            throw fail("it is for block \(self.blockHash), expected \(blockHash)")
+        }
         guard !precommits.isEmpty else { throw fail("it has no precommits") }
         let weightOf = Dictionary(weights.map { ($0.key, $0.weight) }, uniquingKeysWith: { first, _ in first })
         var signed: UInt128 = 0

@@ -40,7 +40,9 @@ extension Genesis {
             chainId: chainId, genesisTimeMilliseconds: genesisTimeMilliseconds, parameters: parameters,
             accounts: keys.map { GenesisAccount(publicKey: $0, balance: devnetBalance) },
             validators: keys.enumerated().map { index, key in
-                GenesisValidator(publicKey: key, weight: devnetWeight, collateral: devnetCollateral, name: "validator-\(index)")
+                GenesisValidator(
+                    publicKey: key, weight: devnetWeight, collateral: devnetCollateral, name: "validator-\(index)"
+                )
             }
         )
     }

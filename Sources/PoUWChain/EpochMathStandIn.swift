@@ -36,7 +36,10 @@ public enum EpochMath {
         _ participants: [EpochParticipantInput], rules: WeightRules
     ) -> [(key: PublicKey, weight: UInt64)] {
         participants
-            .map { (key: $0.key, weight: $0.verifiedCount.multipliedReportingOverflow(by: rules.modelScale).partialValue) }
+            .map { input in
+                let (weight, overflow) = input.verifiedCount.multipliedReportingOverflow(by: rules.modelScale)
+                return (key: input.key, weight: overflow ? UInt64.max : weight)
+            }
             .filter { $0.weight > 0 }
             .sorted { $0.key < $1.key }
     }
@@ -49,7 +52,9 @@ public enum EpochMath {
 
 public enum SprintSampling {
     /// The nonces of `participant`'s Sprint commit that verifiers must check. Stand-in: the first ones.
-    public static func sampledNonces(sampleSeed: Hash32, participant: PublicKey, count: UInt64, samples: Int) -> [UInt64] {
+    public static func sampledNonces(
+        sampleSeed: Hash32, participant: PublicKey, count: UInt64, samples: Int
+    ) -> [UInt64] {
         Array(0..<min(count, UInt64(max(samples, 0))))
     }
 

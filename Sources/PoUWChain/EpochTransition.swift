@@ -29,7 +29,8 @@ struct EpochTransition {
             if overflow || sum > ChainLimits.totalWeightMax { tooHeavy = true; break }
             total = sum
         }
-        let weights = next.isEmpty || tooHeavy ? epoch.weights : next.map { EpochWeight(key: $0.key, weight: $0.weight) }
+        let weights = next.isEmpty || tooHeavy
+            ? epoch.weights : next.map { EpochWeight(key: $0.key, weight: $0.weight) }
         let following = EpochInfo(
             epoch: epoch.epoch + 1, startHeight: parameters.firstHeight(ofEpoch: epoch.epoch + 1),
             seed: EpochMath.nextSeed(previous: epoch.seed, lastCommitHash: lastCommitHash), sampleSeed: nil,

@@ -92,13 +92,19 @@ public struct Mempool: Sendable {
         let sender = transaction.transaction.sender
         let nonce = transaction.transaction.nonce
         guard !ids.contains(id) else { throw .duplicate(id) }
-        guard nonce >= accountNonce else { throw .nonceTooLow(sender: sender, accountNonce: accountNonce, nonce: nonce) }
+        guard nonce >= accountNonce else {
+            throw .nonceTooLow(sender: sender, accountNonce: accountNonce, nonce: nonce)
+        }
         guard nonce - accountNonce < limits.nonceWindow else {
-            throw .nonceTooFarAhead(sender: sender, accountNonce: accountNonce, nonce: nonce, window: limits.nonceWindow)
+            throw .nonceTooFarAhead(
+                sender: sender, accountNonce: accountNonce, nonce: nonce, window: limits.nonceWindow
+            )
         }
         let queue = bySender[sender] ?? [:]
         guard queue[nonce] == nil else { throw .nonceTaken(sender: sender, nonce: nonce) }
-        guard queue.count < limits.perSenderMax else { throw .senderFull(sender: sender, perSenderMax: limits.perSenderMax) }
+        guard queue.count < limits.perSenderMax else {
+            throw .senderFull(sender: sender, perSenderMax: limits.perSenderMax)
+        }
         let bytes = transaction.encodedByteCount
         guard count < limits.transactionsMax, byteCount + bytes <= limits.bytesMax else {
             throw .full(transactionsMax: limits.transactionsMax, bytesMax: limits.bytesMax)
@@ -125,7 +131,9 @@ public struct Mempool: Sendable {
             runs[sender] = run
         }
         var heap = ReapHeap()
-        for (sender, run) in runs { heap.push(ReapHeap.Item(fee: run[0].transaction.transaction.fee, sender: sender, index: 0)) }
+        for (sender, run) in runs {
+            heap.push(ReapHeap.Item(fee: run[0].transaction.transaction.fee, sender: sender, index: 0))
+        }
         var result: [SignedTransaction] = []
         var bytes = 0
         while result.count < max, let item = heap.pop() {
@@ -136,7 +144,8 @@ public struct Mempool: Sendable {
             bytes += entry.byteCount
             if item.index + 1 < run.count {
                 let next = run[item.index + 1]
-                heap.push(ReapHeap.Item(fee: next.transaction.transaction.fee, sender: item.sender, index: item.index + 1))
+                let fee = next.transaction.transaction.fee
+                heap.push(ReapHeap.Item(fee: fee, sender: item.sender, index: item.index + 1))
             }
         }
         return result

@@ -135,7 +135,9 @@ extension EpochInfo: WireCodable {
         startHeight = try decoder.readUInt64()
         seed = try decoder.read(Hash32.self)
         sampleSeed = try decoder.readOptional(Hash32.self, field: "EpochInfo.sampleSeed")
-        weights = try decoder.readArray(of: EpochWeight.self, field: "EpochInfo.weights", max: ChainLimits.validatorsMax)
+        weights = try decoder.readArray(
+            of: EpochWeight.self, field: "EpochInfo.weights", max: ChainLimits.validatorsMax
+        )
     }
 }
 

@@ -119,9 +119,8 @@ enum TransactionExecution {
         guard try staging.get(ChainTables.sprintCommits, key) == nil else {
             throw ChainError.sprintDuplicate(reason: "\(sender) already committed in epoch \(epoch)")
         }
-        staging.put(
-            ChainTables.sprintCommits, key, WireValue(SprintCommitRecord(root: root, count: count, height: context.height))
-        )
+        let record = SprintCommitRecord(root: root, count: count, height: context.height)
+        staging.put(ChainTables.sprintCommits, key, WireValue(record))
     }
 
     private static func judgeSprint(

@@ -52,7 +52,9 @@ final class ChainFixture {
         _ body: TransactionBody, from sender: KeyPair, fee: UInt64 = 1, nonceOffset: UInt64 = 0
     ) throws -> SignedTransaction {
         let nonce = try state.account(sender.publicKey).nonce + nonceOffset
-        let transaction = Transaction(chainId: genesis.chainId, sender: sender.publicKey, nonce: nonce, fee: fee, body: body)
+        let transaction = Transaction(
+            chainId: genesis.chainId, sender: sender.publicKey, nonce: nonce, fee: fee, body: body
+        )
         return SignedTransaction.sign(transaction, with: sender)
     }
 
@@ -75,7 +77,9 @@ final class ChainFixture {
     func certify(_ block: Block) throws -> CommitCertificate {
         let weights = try state.validators(epoch: block.header.epoch)
         let votes = weights.map { entry in
-            var vote = Vote(kind: .precommit, height: block.header.height, round: 0, blockHash: block.hash, voter: entry.key)
+            var vote = Vote(
+                kind: .precommit, height: block.header.height, round: 0, blockHash: block.hash, voter: entry.key
+            )
             if let key = keys[entry.key] {
                 vote.signature = key.sign(payload: vote.signingPayload, kind: .vote, chainId: genesis.chainId)
             }
