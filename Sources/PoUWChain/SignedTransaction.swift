@@ -34,9 +34,10 @@ public struct SignedTransaction: Hashable, Sendable {
     }
 
     /// Checks the signature against the sender's key, for the transaction's own chain id.
-    /// - Throws: `.badSignature` (also for an invalid sender key or chain id).
+    /// - Throws: `.badSignature` (also for an invalid sender key, and with id zero for an invalid chain id).
     public func verifySignature() throws(ChainError) {
-        guard ChainId.isValid(transaction.chainId) else { throw .badSignature(transaction: id) }
+        // An invalid chain id cannot be encoded (nor signed), so such a transaction has no id: zero.
+        guard ChainId.isValid(transaction.chainId) else { throw .badSignature(transaction: .zero) }
         do {
             try Ed25519.verify(
                 signature, payload: transaction.signingPayload, kind: .transaction,

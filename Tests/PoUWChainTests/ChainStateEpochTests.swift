@@ -66,12 +66,24 @@ import Testing
             let strangers = validators.filter { !assigned.contains($0.publicKey) && $0.publicKey != key.publicKey }
             if let stranger = strangers.first {
                 unassigned.append(try chain.sign(
-                    .sprintVerdict(epoch: 0, participant: key.publicKey, passed: true), from: stranger, nonceOffset: 50
+                    .sprintVerdict(epoch: 0, participant: key.publicKey, passed: true), from: stranger
                 ))
             }
         }
-        let verdictBlock = try chain.advance(unassigned + verdicts)
+        for verdict in unassigned {
+            #expect(try chain.propose([verdict]).transactions.isEmpty, "a verdict from an unassigned verifier")
+        }
+        let aboutOutsider = try chain.sign(
+            .sprintVerdict(epoch: 0, participant: outsider.publicKey, passed: true), from: validators[0]
+        )
+        #expect(try chain.propose([aboutOutsider]).transactions.isEmpty, "a verdict about a participant without commit")
+        let verdictBlock = try chain.advance(verdicts)
         #expect(verdictBlock.transactions == verdicts)
+        let again = try chain.sign(
+            .sprintVerdict(epoch: 0, participant: verdicts[0].transaction.body.participant!, passed: true),
+            from: try #require(validators.first { $0.publicKey == verdicts[0].transaction.sender })
+        )
+        #expect(try chain.propose([again]).transactions.isEmpty, "a second verdict of one verifier on one participant")
 
         try chain.advance(to: parameters.lastHeight(ofEpoch: 0))
         let expected = EpochMath.nextWeights(
@@ -105,5 +117,13 @@ import Testing
         try chain.advance(to: chain.genesis.parameters.lastHeight(ofEpoch: 1))
         #expect(try chain.state.validators(epoch: 2).map(\.weight) == [100, 100, 100, 100])
         #expect(try chain.state.validators(epoch: 1).map(\.key) == (try chain.state.validators(epoch: 0)).map(\.key))
+    }
+}
+
+extension TransactionBody {
+    /// The participant a verdict judges.
+    var participant: PublicKey? {
+        if case let .sprintVerdict(_, participant, _) = self { return participant }
+        return nil
     }
 }

@@ -213,6 +213,49 @@ import Testing
         #expect(try chain.state.totalSupply() == chain.genesis.totalSupply)
     }
 
+    @Test("zero amounts, invalid recipients and ill-formed host registrations are skipped by the proposer")
+    func bodyChecks() throws {
+        let chain = try ChainFixture()
+        let user = chain.userKeys[0]
+        let notAPoint = PublicKey([UInt8](repeating: 0, count: 32))
+        let bad = HostInfo(models: [], apiEndpoint: "http://h", hardwareClass: "cpu")
+        for body in [
+            TransactionBody.transfer(to: chain.userKeys[1].publicKey, amount: 0), .transfer(to: notAPoint, amount: 5),
+            .bond(amount: 0), .unbond(amount: 0), .registerHost(bad),
+        ] {
+            #expect(try chain.propose([try chain.sign(body, from: user)]).transactions.isEmpty, "\(body)")
+        }
+    }
+
+    @Test("the proposer stops at transactionsPerBlockMax and a longer block is refused")
+    func transactionCountIsBounded() throws {
+        var parameters = ChainFixture.fastParameters
+        parameters.transactionsPerBlockMax = 3
+        let chain = try ChainFixture(parameters: parameters)
+        let user = chain.userKeys[0]
+        let candidates = try (0..<5 as Range<UInt64>).map { offset in
+            try chain.sign(.bond(amount: 1), from: user, nonceOffset: offset)
+        }
+        let block = try chain.propose(candidates)
+        #expect(block.transactions == Array(candidates.prefix(3)))
+        var long = block
+        long.transactions = Array(candidates.prefix(4))
+        long.header.transactionsRoot = Block.transactionsRoot(long.transactions)
+        #expect(throws: ChainError.invalidBlock(reason: "4 transactions, at most 3 allowed")) {
+            try chain.state.validate(long)
+        }
+    }
+
+    @Test("a proposer that sends a transaction pays its fee to itself")
+    func proposerPaysItself() throws {
+        let chain = try ChainFixture()
+        let proposer = try #require(chain.validatorKeys.first { $0.publicKey == (try? chain.nextProposer()) })
+        let before = try chain.state.account(proposer.publicKey).balance
+        let body = TransactionBody.transfer(to: chain.userKeys[0].publicKey, amount: 10)
+        try chain.advance([try chain.sign(body, from: proposer, fee: 4)])
+        #expect(try chain.state.account(proposer.publicKey).balance == before - 10)
+    }
+
     @Test("unbonding more than is bonded is skipped by the proposer")
     func overUnbondIsRefused() throws {
         let chain = try ChainFixture()
