@@ -40,7 +40,7 @@ import Testing
         #expect(try chain.state.commit(at: 1)?.blockHash == block.hash)
     }
 
-    @Test("the proposer skips invalid candidates: replayed nonce, wrong chain, forged, too poor, low fee")
+    @Test("the proposer skips invalid candidates: replayed nonce, wrong chain, forged, too poor, low fee, nonce gap")
     func proposerSkipsInvalidTransactions() throws {
         let chain = try ChainFixture()
         let alice = chain.userKeys[0]
@@ -55,7 +55,8 @@ import Testing
         forged.transaction.body = .bond(amount: 2)
         let tooPoor = try chain.sign(.transfer(to: bob, amount: ChainFixture.userBalance), from: alice, nonceOffset: 1)
         let lowFee = try chain.sign(.bond(amount: 1), from: alice, fee: 0, nonceOffset: 1)
-        let block = try chain.propose([good, replay, wrongChain, forged, tooPoor, lowFee])
+        let gap = try chain.sign(.bond(amount: 1), from: alice, nonceOffset: 2)
+        let block = try chain.propose([good, replay, wrongChain, forged, tooPoor, lowFee, gap])
         #expect(block.transactions == [good])
     }
 
