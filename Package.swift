@@ -51,14 +51,10 @@ let package = Package(
         .target(name: "PoUWGossip", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto"], swiftSettings: strict),
         .target(name: "PoUWUV", dependencies: ["PoUWCore", "PoUWNet", "CLibUV"], swiftSettings: strict),
         .target(name: "PoUWConsensus", dependencies: ["PoUWCore", "PoUWWire"], swiftSettings: strict),
+        .target(name: "PoUWChain", dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto", "PoUWStorage", "PoUWConsensus"],
+                swiftSettings: strict),
         .target(name: "PoUWTesting", dependencies: ["PoUWCore", "PoUWNet", "PoUWGossip"], swiftSettings: strict),
 
-        // The chain: transactions, blocks, genesis, the state machine over the store, and the mempool.
-        .target(
-            name: "PoUWChain",
-            dependencies: ["PoUWCore", "PoUWWire", "PoUWCrypto", "PoUWStorage", "PoUWConsensus"],
-            swiftSettings: strict
-        ),
 
         // The child process of the storage crash tests: commits numbered transactions until killed.
         .executableTarget(
@@ -98,16 +94,14 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "PoUWWorkTests", dependencies: ["PoUWWork", "PoUWInference", "PoUWCore", "PoUWCrypto"],
                     swiftSettings: strict),
+        .testTarget(name: "PoUWChainTests",
+                    dependencies: ["PoUWChain", "PoUWCore", "PoUWCrypto", "PoUWWire", "PoUWStorage", "PoUWConsensus"],
+                    swiftSettings: strict),
         .testTarget(name: "PoUWNodeTests",
                     dependencies: ["PoUWNode", "PoUWCrypto", "PoUWCore", "PoUWNet", "PoUWUV", "PoUWGossip"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWCLITests", dependencies: ["PoUWCLI", "PoUWCrypto", "PoUWCore"],
                     swiftSettings: strict),
-        .testTarget(
-            name: "PoUWChainTests",
-            dependencies: ["PoUWChain", "PoUWCore", "PoUWWire", "PoUWCrypto", "PoUWStorage", "PoUWConsensus"],
-            swiftSettings: strict
-        ),
         .testTarget(name: "TidyTests", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
