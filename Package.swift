@@ -55,7 +55,6 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "PoUWTesting", dependencies: ["PoUWCore", "PoUWNet", "PoUWGossip"], swiftSettings: strict),
 
-
         // The child process of the storage crash tests: commits numbered transactions until killed.
         .executableTarget(
             name: "PoUWStorageProbe", dependencies: ["PoUWStorage", "PoUWCore"], swiftSettings: strict
