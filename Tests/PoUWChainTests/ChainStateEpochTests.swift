@@ -47,6 +47,12 @@ import Testing
         let sampleSeed = try #require(epoch0.sampleSeed)
         #expect(sampleSeed == (try chain.state.block(at: parameters.sprintLastHeight(ofEpoch: 0)))?.hash)
         let weights0 = try chain.state.validators(epoch: 0)
+        #expect(try chain.state.sprintCommits(epoch: 0).map(\.participant) == counts.map(\.0.publicKey).sorted())
+        let duties = try validators.map { try chain.state.sprintDuties(epoch: 0, verifier: $0.publicKey) }
+        #expect(duties.map(\.count).reduce(0, +) == counts.count * Int(parameters.sprintVerifiers))
+        for duty in duties.joined() {
+            #expect(!duty.nonces.isEmpty && duty.nonces.allSatisfy { $0 < duty.count })
+        }
         var verdicts: [SignedTransaction] = []
         var unassigned: [SignedTransaction] = []
         for (key, _) in counts {
@@ -54,6 +60,7 @@ import Testing
                 sampleSeed: sampleSeed, participant: key.publicKey, weights: weights0,
                 count: Int(parameters.sprintVerifiers)
             )
+            #expect(try chain.state.assignedVerifiers(epoch: 0, participant: key.publicKey) == assigned)
             #expect(!assigned.isEmpty)
             let passed = key.publicKey != validators[1].publicKey
             for verifier in assigned {
