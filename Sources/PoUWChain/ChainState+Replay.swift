@@ -40,4 +40,17 @@ extension ChainState {
         }
         return ReplayReport(blocks: sourceHead.height, head: head)
     }
+
+    /// The start-up check (`pouw node --verify`): the stored state must hash to the head's commitment,
+    /// and re-applying every stored block from genesis (`replay`) must reach the same head.
+    /// - Throws: `.stateCommitmentMismatch` (stored state damaged, or a block no longer gives its
+    ///   commitment), or the error of the first block that no longer applies.
+    public func verify() throws(ChainError) -> ReplayReport {
+        let head = try head()
+        let recomputed = try recomputeStateCommitment()
+        guard recomputed == head.stateCommitment else {
+            throw .stateCommitmentMismatch(height: head.height, expected: head.stateCommitment, actual: recomputed)
+        }
+        return try Self.replay(self)
+    }
 }
