@@ -28,6 +28,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
     ],
     targets: [
         // C libraries, each behind a system-library shim imported by exactly one Swift module.
@@ -65,6 +66,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The node's HTTP API server and its client; the node plugs in through `NodeAPIBackend`.
+        .target(
+            name: "PoUWAPI",
+            dependencies: ["PoUWCore", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+
         // The `pouw` binary.
         .executableTarget(
             name: "PoUWCLI",
@@ -96,6 +104,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "PoUWCLITests", dependencies: ["PoUWCLI", "PoUWCrypto", "PoUWCore"],
                     swiftSettings: strict),
+        .testTarget(name: "PoUWAPITests", dependencies: ["PoUWAPI", "PoUWCore"], swiftSettings: strict),
         .testTarget(name: "TidyTests", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
