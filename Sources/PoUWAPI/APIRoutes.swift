@@ -15,7 +15,9 @@ enum APIRoutes {
         router.get("status") { _, _ in try json(backend.status()) }
         router.get("blocks/:height") { _, context in
             let height = try number(context, "height")
-            guard let block = backend.block(height: height) else { throw APIError.notFound("no block at height \(height)") }
+            guard let block = backend.block(height: height) else {
+                throw APIError.notFound("no block at height \(height)")
+            }
             return try json(block)
         }
         router.get("accounts/:key") { _, context in

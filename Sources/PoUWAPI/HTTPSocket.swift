@@ -19,7 +19,8 @@ struct HTTPSocket {
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            throw .unreachable(baseURL: baseURL, reason: "cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+            let reason = String(cString: gai_strerror(status))
+            throw .unreachable(baseURL: baseURL, reason: "cannot resolve \(host): \(reason)")
         }
         defer { freeaddrinfo(list) }
         var reason = "no address"

@@ -106,7 +106,9 @@ struct APIServerTests {
     }
 
     @Test func nonHexBodyIs400() async throws {
-        let status = try await withServer { try $0.request(method: "POST", path: "/txs", body: Array("zz".utf8)).status }
+        let status = try await withServer { client -> Int in
+            try client.request(method: "POST", path: "/txs", body: Array("zz".utf8)).status
+        }
         #expect(status == 400)
     }
 
