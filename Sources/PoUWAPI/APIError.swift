@@ -49,6 +49,18 @@ public struct APIError: Error, Sendable, Hashable, Codable, CustomStringConverti
     }
 
     public var description: String { "\(type): \(message)" }
+
+    private enum CodingKeys: String, CodingKey {
+        case message, type, code
+    }
+
+    /// Writes `code` as `null` when absent, as OpenAI's errors do: every error document has the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(message, forKey: .message)
+        try container.encode(type, forKey: .type)
+        try container.encode(code, forKey: .code)
+    }
 }
 
 /// The JSON envelope of an error answer.

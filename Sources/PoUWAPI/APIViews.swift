@@ -25,6 +25,18 @@ public struct LatencyView: Codable, Sendable, Hashable {
         self.p99 = p99
         self.samples = samples
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case p50, p99, samples
+    }
+
+    /// Writes absent percentiles as `null`, so the document always has the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(p50, forKey: .p50)
+        try container.encode(p99, forKey: .p99)
+        try container.encode(samples, forKey: .samples)
+    }
 }
 
 /// The three phases of an epoch.

@@ -56,6 +56,7 @@ struct APIServerTests {
         let error = try #require(json["error"] as? [String: Any])
         #expect(error["type"] as? String == APIError.invalidRequestType)
         #expect(error["code"] as? String == "bad_key")
+        #expect(error.keys.sorted() == ["code", "message", "type"])
         #expect((error["message"] as? String)?.isEmpty == false)
     }
 
@@ -64,6 +65,9 @@ struct APIServerTests {
         #expect(answer.status == 404)
         let envelope = try JSONDecoder().decode([String: APIError].self, from: Data(answer.body))
         #expect(envelope["error"]?.type == APIError.notFoundType)
+        // Every error document has the same keys; an absent code is null.
+        let text = String(decoding: answer.body, as: UTF8.self)
+        #expect(text.contains("\"code\":null"))
     }
 
     @Test func epochIsServedAndBadNumberIs400() async throws {
