@@ -28,6 +28,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
     ],
     targets: [
         // C libraries, each behind a system-library shim imported by exactly one Swift module.
@@ -72,6 +73,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The node's HTTP API server and its client; the node plugs in through `NodeAPIBackend`.
+        .target(
+            name: "PoUWAPI",
+            dependencies: ["PoUWCore", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+
         // The `pouw` binary.
         .executableTarget(
             name: "PoUWCLI",
@@ -110,6 +118,7 @@ let package = Package(
         .testTarget(name: "PoUWConsensusTests",
                     dependencies: ["PoUWConsensus", "PoUWCore", "PoUWWire", "PoUWTesting"],
                     swiftSettings: strict),
+        .testTarget(name: "PoUWAPITests", dependencies: ["PoUWAPI", "PoUWCore"], swiftSettings: strict),
         .testTarget(name: "TidyTests", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

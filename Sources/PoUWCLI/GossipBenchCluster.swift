@@ -2,21 +2,15 @@
 /// JSON line reports, and the figures computed from them.
 import Foundation
 import PoUWNode
-#if canImport(Glibc)
-import Glibc
-#endif
 
 final class BenchCluster {
-    struct Node {
-        let process: Process
-        let stdin: Pipe
-        let report: String
-    }
-
     let count: Int
     let nodeOptions: [String]
     let directory: String
-    private(set) var nodes: [Node] = []
+    /// The node processes; node `i` is child `i`, its output in `node<i>.log`.
+    let processes = ProcessGroup()
+    /// The JSON line report of each node started so far.
+    private(set) var reports: [String] = []
 
     /// - Parameter nodeOptions: extra `gossip-node` options for every node.
     init(nodes: Int, nodeOptions: [String]) throws {
@@ -39,38 +33,32 @@ final class BenchCluster {
     func startAll() throws {
         try start(bootnode: nil)
         guard wait(seconds: 10, { self.port(0) != nil }), let port = port(0) else {
-            throw Failure("the first gossip node did not start; see \(nodes[0].report)")
+            throw Failure("the first gossip node did not start; see \(directory)/node0.log and \(reports[0])")
         }
         for _ in 1..<count { try start(bootnode: "127.0.0.1:\(port)") }
     }
 
     private func start(bootnode: String?) throws {
-        let index = nodes.count
+        let index = reports.count
         let report = "\(directory)/node\(index).jsonl"
         var arguments = ["debug", "gossip-node", "--key", "\(directory)/key\(index).json", "--listen", "127.0.0.1:0",
                          "--chain-id", "bench", "--report", report, "--stdin-control",
                          "--connections-per-ip-max", "\(2 * count + 8)"] + nodeOptions
         if let bootnode { arguments += ["--bootnode", bootnode] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        let stdin = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = FileHandle.nullDevice
-        do { try process.run() } catch { throw Failure("cannot start \(Self.binary): \(error)") }
-        nodes.append(Node(process: process, stdin: stdin, report: report))
+        // The input pipe carries `publish` commands; its end-of-file (this process gone) stops the node.
+        let spec = ProcessSpec(executable: Self.binary, arguments: arguments,
+                               logPath: "\(directory)/node\(index).log", inputPipe: true)
+        do { try processes.launch(spec) } catch { throw Failure("\(error)") }
+        reports.append(report)
     }
 
     func publish(from index: Int) {
-        nodes[index].stdin.fileHandleForWriting.write(Data("publish\n".utf8))
+        processes.write("publish\n", to: index)
     }
 
     /// SIGTERM to all, SIGKILL to any left after 5 s; waits for every exit. Idempotent.
     func stopAll() {
-        for node in nodes where node.process.isRunning { node.process.terminate() }
-        _ = wait(seconds: 5) { self.nodes.allSatisfy { !$0.process.isRunning } }
-        for node in nodes where node.process.isRunning { kill(node.process.processIdentifier, SIGKILL) }
-        for node in nodes { node.process.waitUntilExit() }
+        processes.stopAll(grace: .seconds(5))
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
@@ -87,7 +75,7 @@ final class BenchCluster {
     // MARK: Reports
 
     /// The report node `index` wrote so far.
-    func report(_ index: Int) -> GossipNodeReport { GossipNodeReport(path: nodes[index].report) }
+    func report(_ index: Int) -> GossipNodeReport { GossipNodeReport(path: reports[index]) }
 
     func events(_ index: Int) -> [[String: Any]] { report(index).events }
     func port(_ index: Int) -> Int? { report(index).listeningPort }

@@ -7,19 +7,16 @@ import PoUWNet
 import Glibc
 #endif
 
-/// `pouw debug gossip-node` processes on 127.0.0.1, each with its JSON line report in a temp dir.
-/// `stopAll` (call it in a `defer`) terminates every process, then kills what is left.
+/// `pouw debug gossip-node` processes on 127.0.0.1, each with its JSON line report and its output log in a
+/// temp dir. `stopAll` (call it in a `defer`) terminates every process, then kills what is left.
 final class GossipCluster {
-    struct Node {
-        let process: Process
-        let stdin: Pipe
-        let report: String
-    }
-
     static let chainId = "cluster-test"
 
     let directory: String
-    private(set) var nodes: [Node] = []
+    /// The node processes; node `i` is child `i`.
+    let processes = ProcessGroup()
+    /// The JSON line report of each node started so far.
+    private(set) var reports: [String] = []
 
     init() throws {
         directory = FileManager.default.temporaryDirectory
@@ -34,29 +31,24 @@ final class GossipCluster {
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("pouw").path
     }()
 
-    /// Starts node `nodes.count` listening on a free port, dialling `bootnodes`; returns its index.
+    /// Starts node `reports.count` listening on a free port, dialling `bootnodes`; returns its index.
     @discardableResult
     func start(bootnodes: [String], extra: [String] = []) throws -> Int {
-        let index = nodes.count
+        let index = reports.count
         let report = "\(directory)/node\(index).jsonl"
         var arguments = ["debug", "gossip-node", "--key", "\(directory)/key\(index).json",
                          "--listen", "127.0.0.1:0", "--chain-id", Self.chainId, "--report", report,
                          "--stdin-control", "--connections-per-ip-max", "64", "--outbound-target", "4",
                          "--peer-book", "\(directory)/peers\(index).bin"]
         for bootnode in bootnodes { arguments += ["--bootnode", bootnode] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments + extra
-        let stdin = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        nodes.append(Node(process: process, stdin: stdin, report: report))
+        try processes.launch(ProcessSpec(executable: Self.binary, arguments: arguments + extra,
+                                         logPath: "\(directory)/node\(index).log", inputPipe: true))
+        reports.append(report)
         return index
     }
 
     /// The report node `index` wrote so far.
-    func report(_ index: Int) -> GossipNodeReport { GossipNodeReport(path: nodes[index].report) }
+    func report(_ index: Int) -> GossipNodeReport { GossipNodeReport(path: reports[index]) }
 
     func port(_ index: Int) -> Int? { report(index).listeningPort }
     func peerCount(_ index: Int) -> Int { report(index).connectedPeerCount }
@@ -67,7 +59,7 @@ final class GossipCluster {
 
     /// Asks node `index` to publish one message.
     func publish(from index: Int) {
-        nodes[index].stdin.fileHandleForWriting.write(Data("publish\n".utf8))
+        processes.write("publish\n", to: index)
     }
 
     /// Polls `condition` every 100 ms until it holds or `seconds` pass; returns whether it held.
@@ -82,10 +74,7 @@ final class GossipCluster {
 
     /// SIGTERM to every process, then SIGKILL to those still running after 3 s; removes the directory.
     func stopAll() {
-        for node in nodes where node.process.isRunning { node.process.terminate() }
-        _ = Self.wait(seconds: 3) { nodes.allSatisfy { !$0.process.isRunning } }
-        for node in nodes where node.process.isRunning { kill(node.process.processIdentifier, SIGKILL) }
-        for node in nodes { node.process.waitUntilExit() }
+        processes.stopAll(grace: .seconds(3))
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
