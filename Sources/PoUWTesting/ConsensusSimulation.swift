@@ -68,12 +68,13 @@ public enum ConsensusSimulation {
             network.schedule(at: 0, on: index) { node, now in node.boot(now: now) }
         }
         for crash in scenario.crashes {
+            let midBatch = crash.midBatch
             network.schedule(at: crash.atNanoseconds, on: crash.node) { node, _ in
-                node.crash()
+                if midBatch { node.crashAtNextWALWrite() } else { node.crash() }
                 return []
             }
             if let restart = crash.restartNanoseconds {
-                network.schedule(at: restart, on: crash.node) { node, now in node.boot(now: now) }
+                network.schedule(at: restart, on: crash.node) { node, now in node.restart(now: now) }
             }
         }
         var disruptions: [(time: Nanoseconds, groups: [[Int]]?)] = []
@@ -138,6 +139,14 @@ public enum ConsensusSimulation {
             committed.append(chain)
         }
         violations += agreementViolations(committed)
+        let honestKeys = Set(scenario.honestNodes.map { nodes[$0].validatorKey })
+        for node in nodes {
+            for evidence in node.equivocations where honestKeys.contains(evidence.first.voter) {
+                let vote = evidence.first
+                violations.append("safety: honest validator \(vote.voter) signed two \(vote.kind)s at height "
+                    + "\(vote.height) round \(vote.round) (seen by node \(node.index))")
+            }
+        }
         let honest = scenario.honestNodes
         for index in honest where !nodes[index].isCrashed && nodes[index].lastCommittedHeight < scenario.targetHeight {
             violations.append("liveness: node \(index) reached height \(nodes[index].lastCommittedHeight) of "
@@ -159,7 +168,7 @@ public enum ConsensusSimulation {
         return ConsensusSimulationResult(
             seed: scenario.seed, kind: scenario.kind, committedHeights: nodes.map(\.lastCommittedHeight),
             digest: digest.value, violations: violations, finalityLatencies: latencies.sorted(),
-            equivocationsSeen: honest.reduce(0) { $0 + nodes[$1].equivocationsSeen }, endNanoseconds: end,
+            equivocationsSeen: honest.reduce(0) { $0 + nodes[$1].equivocations.count }, endNanoseconds: end,
             stats: network.stats, finalStates: nodes.map(\.stateDescription))
     }
 

@@ -5,7 +5,8 @@ import PoUWTesting
 import Testing
 
 /// Seeded cluster runs of `ConsensusSimulation`. A failure prints `seed=<n>` and the line that replays
-/// it alone: `POUW_SIM_SEED=<n> swift test -c release --filter ConsensusSimulationTests`.
+/// it alone: `POUW_SIM_SEED=<n> swift test -c release --filter ConsensusSimulationTests`. A soak run
+/// takes more seeds: `POUW_SIM_SEEDS_PER_KIND=5000`.
 @Suite struct ConsensusSimulationTests {
     /// Seeds of kind k are k × 1 000 000 + i, so a seed names its kind.
     static let seedsPerKind: [ConsensusScenario.Kind: Int] = [
@@ -20,7 +21,9 @@ import Testing
     static func seeds(of kind: ConsensusScenario.Kind) -> [UInt64] {
         let base = UInt64(ConsensusScenario.Kind.allCases.firstIndex(of: kind)!) * seedStride
         if let replay = replaySeed { return replay / seedStride == base / seedStride ? [replay] : [] }
-        return (0..<UInt64(seedsPerKind[kind]!)).map { base + $0 }
+        let count = ProcessInfo.processInfo.environment["POUW_SIM_SEEDS_PER_KIND"].flatMap { UInt64($0) }
+            ?? UInt64(seedsPerKind[kind]!)
+        return (0..<count).map { base + $0 }
     }
 
     static func runAll(_ kind: ConsensusScenario.Kind) {
