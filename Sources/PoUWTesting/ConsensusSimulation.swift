@@ -193,19 +193,20 @@ public enum ConsensusSimulation {
         return violations
     }
 
-    /// Finality latency with fixed links: `nodeCount` equal validators, every frame taking exactly
-    /// `linkLatencyNanoseconds`, no loss, default (production) timeouts, `heights` heights.
+    /// Finality latency: `nodeCount` equal validators, every frame taking `linkLatencyNanoseconds` plus an
+    /// exponential jitter of mean `jitterMeanNanoseconds` (capped at 10 means), no loss, default
+    /// (production) timeouts, `heights` heights. Latency is proposal broadcast to commit, per node.
     public static func finalityBenchmark(
         nodeCount: Int = 4, linkLatencyNanoseconds: Nanoseconds = 50 * ConsensusScenario.millisecond,
-        heights: UInt64 = 200, seed: UInt64 = 1
+        jitterMeanNanoseconds: Nanoseconds = 0, heights: UInt64 = 200, seed: UInt64 = 1
     ) -> ConsensusSimulationResult {
         var scenario = ConsensusScenario(seed: seed, kind: .randomDelays)
         scenario.nodeCount = nodeCount
         scenario.targetHeight = heights
         scenario.timeouts = ConsensusTimeouts()
         scenario.conditions.latencyMinNanoseconds = linkLatencyNanoseconds
-        scenario.conditions.latencyExtraMeanNanoseconds = 0
-        scenario.conditions.latencyExtraMaxNanoseconds = 0
+        scenario.conditions.latencyExtraMeanNanoseconds = jitterMeanNanoseconds
+        scenario.conditions.latencyExtraMaxNanoseconds = 10 * jitterMeanNanoseconds
         scenario.livenessBoundNanoseconds = heights * 10 * ConsensusScenario.second
         return run(scenario)
     }
