@@ -17,7 +17,11 @@ public import PoUWCore
 /// schedules the propose timeout (so a driver that never answers cannot stall the round); the height is
 /// decided on > 2/3 precommits for a block in any round even before its proposal arrives (the driver
 /// fetches the block; > 1/3 honest weight validated it); and round skips (line 55) count, per sender,
-/// its highest round seen, so f + 1 senders at rounds ≥ r move this node to r.
+/// its highest round seen, so f + 1 senders at rounds ≥ r move this node to r. Votes are weighted; an
+/// equivocating validator is recorded in `equivocations`, counts once in the any-value totals and, as in
+/// the paper's message log, for each of (at most two) blocks it voted for (see `RoundVotes`).
+///
+/// `restore(signer:height:validators:timeouts:records:)` returns a core that is already started.
 ///
 /// Bounds: votes are kept for rounds within `pastRoundsHeldMax` below and `futureRoundsHeldMax` above the
 /// current round (plus the locked and valid rounds and the current proposal's proof-of-lock round), at

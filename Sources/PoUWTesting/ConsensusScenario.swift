@@ -27,16 +27,22 @@ public struct ConsensusScenario: Sendable {
     }
 
     /// Crashes node `node` at `atNanoseconds` and restarts it at `restartNanoseconds` (never when `nil`).
+    /// With `midBatch`, the crash waits for the node's next WAL write after `atNanoseconds` and cuts the
+    /// batch of actions there (the restart then crashes the node first if no write came).
     public struct Crash: Sendable {
         public var node: Int
         public var atNanoseconds: Nanoseconds
         public var restartNanoseconds: Nanoseconds?
+        public var midBatch: Bool
 
-        public init(node: Int, atNanoseconds: Nanoseconds, restartNanoseconds: Nanoseconds?) {
+        public init(
+            node: Int, atNanoseconds: Nanoseconds, restartNanoseconds: Nanoseconds?, midBatch: Bool = false
+        ) {
             precondition(restartNanoseconds.map { $0 >= atNanoseconds } ?? true)
             self.node = node
             self.atNanoseconds = atNanoseconds
             self.restartNanoseconds = restartNanoseconds
+            self.midBatch = midBatch
         }
     }
 
@@ -148,13 +154,15 @@ public struct ConsensusScenario: Sendable {
             for node in order.prefix(Int.random(in: 1...2, using: &generator)) {
                 let at = time(100 * millisecond...3 * second)
                 scenario.crashes.append(Crash(node: node, atNanoseconds: at,
-                                              restartNanoseconds: at + time(10 * millisecond...3 * second)))
+                                              restartNanoseconds: at + time(10 * millisecond...3 * second),
+                                              midBatch: Bool.random(using: &generator)))
             }
             // Sometimes a second crash of the first node after it came back.
             if let first = scenario.crashes.first, let back = first.restartNanoseconds, Bool.random(using: &generator) {
                 let at = back + time(50 * millisecond...1 * second)
                 scenario.crashes.append(Crash(node: first.node, atNanoseconds: at,
-                                              restartNanoseconds: at + time(10 * millisecond...1 * second)))
+                                              restartNanoseconds: at + time(10 * millisecond...1 * second),
+                                              midBatch: Bool.random(using: &generator)))
             }
         case .twins:
             scenario.conditions.lossProbability = Double.random(in: 0..<0.05, using: &generator)

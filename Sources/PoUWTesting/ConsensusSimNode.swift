@@ -44,8 +44,15 @@ public struct ConsensusSimNode: SimulatedNode {
     public private(set) var proposalsSent: [ProposalSent] = []
     /// Inconsistencies the driver saw in its own store (a second, different block for a committed height).
     public private(set) var violations: [String] = []
-    /// Equivocations reported by the cores of this node (summed over heights).
-    public private(set) var equivocationsSeen = 0
+    /// Equivocations recorded by the cores of finished heights (at most `equivocationsKeptMax`).
+    public private(set) var finishedEquivocations: [Equivocation] = []
+    /// How many times the node booted; it changes the attestation, so that a restored core that signed
+    /// anew instead of reusing its logged votes would equivocate (and be caught).
+    public private(set) var bootCount: UInt64 = 0
+    static let equivocationsKeptMax = 1024
+
+    /// Every equivocation this node's cores recorded, the current height's included.
+    public var equivocations: [Equivocation] { finishedEquivocations + (core?.equivocations ?? []) }
 
     var core: ConsensusCore?
     var peers: [PublicKey] = []
@@ -55,6 +62,7 @@ public struct ConsensusSimNode: SimulatedNode {
     var pendingCommit: CommitCertificate?
     var nextResend: Nanoseconds = 0
     var walSequence: UInt64 = 0
+    var crashArmed = false
 
     public init(
         index: Int, nodeKey: PublicKey, validatorKey: PublicKey, validators: ValidatorSet, timeouts: ConsensusTimeouts,
@@ -109,6 +117,7 @@ public struct ConsensusSimNode: SimulatedNode {
     /// Starts (or restarts) the node from its store: the next height's core, restored from its WAL.
     public mutating func boot(now: Nanoseconds) -> [NetworkCommand] {
         isCrashed = false
+        bootCount += 1
         let next = lastCommittedHeight + 1
         let records = walRecords(height: next)
         walSequence = UInt64(records.count)
@@ -117,6 +126,7 @@ public struct ConsensusSimNode: SimulatedNode {
         let actions: [ConsensusAction]
         if records.isEmpty {
             var fresh = ConsensusCore(signer: signer, height: next, validators: validators, timeouts: timeouts)
+            fresh.attestation = attestation(height: next)
             actions = fresh.start()
             core = fresh
         } else {
@@ -125,13 +135,28 @@ public struct ConsensusSimNode: SimulatedNode {
             core = restored
             actions = resume
         }
+        let work = attestation(height: next)
+        core?.attestation = work
         nextResend = now + resendIntervalNanoseconds
         return perform(actions, now: now)
+    }
+
+    /// Arms a crash at this node's next WAL write: the write completes, then the node dies before the
+    /// rest of the batch (the broadcasts after it never leave). Tests the write-ahead rule.
+    public mutating func crashAtNextWALWrite() {
+        if !isCrashed { crashArmed = true }
+    }
+
+    /// Restarts the node, crashing it first if it is still up (an armed crash that never fired).
+    public mutating func restart(now: Nanoseconds) -> [NetworkCommand] {
+        if !isCrashed { crash() }
+        return boot(now: now)
     }
 
     /// Loses every in-memory state and pending timer; the store stays.
     public mutating func crash() {
         isCrashed = true
+        crashArmed = false
         core = nil
         timers = []
         blocks = [:]
@@ -200,7 +225,8 @@ public struct ConsensusSimNode: SimulatedNode {
                   block.hash == certificate.blockHash, block.height == certificate.height
             else { return [] }
             blocks[block.hash] = block
-            return finalize(certificate, block: block, now: now) + [send(.status(height: height), to: peer)]
+            let commands = finalize(certificate, block: block, now: now)
+            return isCrashed ? commands : commands + [send(.status(height: height), to: peer)]
         case .blockRequest(let hash):
             guard let block = blocks[hash] else { return [] }
             return [send(.block(block), to: peer)]
@@ -267,6 +293,10 @@ public struct ConsensusSimNode: SimulatedNode {
             switch action {
             case .persist(let record):
                 appendWAL(record)
+                if crashArmed {
+                    crash()
+                    return commands
+                }
             case .broadcastProposal(let proposal):
                 guard let block = blocks[proposal.blockHash] else { continue }
                 if !proposalsSent.contains(where: { $0.height == proposal.height && $0.round == proposal.round }) {
@@ -329,13 +359,15 @@ public struct ConsensusSimNode: SimulatedNode {
         }
         commits.append(Commit(height: certificate.height, round: certificate.round, blockHash: certificate.blockHash,
                               atNanoseconds: now))
-        equivocationsSeen += core?.equivocations.count ?? 0
+        let recorded = core?.equivocations ?? []
+        finishedEquivocations += recorded.prefix(ConsensusSimNode.equivocationsKeptMax - finishedEquivocations.count)
         pendingCommit = nil
         timers = []
         walSequence = 0
         blocks = blocks.filter { $0.value.height > certificate.height }
         var next = ConsensusCore(signer: SimSigner(publicKey: validatorKey), height: certificate.height + 1,
                                  validators: validators, timeouts: timeouts)
+        next.attestation = attestation(height: next.height)
         let actions = next.start()
         core = next
         var commands = perform(actions, now: now)
@@ -343,6 +375,13 @@ public struct ConsensusSimNode: SimulatedNode {
         buffered = []
         for (message, peer) in replay { commands += handle(message, from: peer, now: now) }
         return commands
+    }
+
+    /// The batch commitment this node's precommits carry: a stand-in that differs per boot and height.
+    func attestation(height: UInt64) -> BatchCommitment {
+        let seed = height.storageBytes + bootCount.storageBytes + UInt64(index).storageBytes
+        let root = SimHash.digest(seed, domain: 4)
+        return BatchCommitment(root: root, receiptCount: bootCount, promptTokens: height, completionTokens: 0)
     }
 
     // MARK: WAL

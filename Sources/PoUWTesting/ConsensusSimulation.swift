@@ -68,12 +68,13 @@ public enum ConsensusSimulation {
             network.schedule(at: 0, on: index) { node, now in node.boot(now: now) }
         }
         for crash in scenario.crashes {
+            let midBatch = crash.midBatch
             network.schedule(at: crash.atNanoseconds, on: crash.node) { node, _ in
-                node.crash()
+                if midBatch { node.crashAtNextWALWrite() } else { node.crash() }
                 return []
             }
             if let restart = crash.restartNanoseconds {
-                network.schedule(at: restart, on: crash.node) { node, now in node.boot(now: now) }
+                network.schedule(at: restart, on: crash.node) { node, now in node.restart(now: now) }
             }
         }
         var disruptions: [(time: Nanoseconds, groups: [[Int]]?)] = []
@@ -138,6 +139,14 @@ public enum ConsensusSimulation {
             committed.append(chain)
         }
         violations += agreementViolations(committed)
+        let honestKeys = Set(scenario.honestNodes.map { nodes[$0].validatorKey })
+        for node in nodes {
+            for evidence in node.equivocations where honestKeys.contains(evidence.first.voter) {
+                let vote = evidence.first
+                violations.append("safety: honest validator \(vote.voter) signed two \(vote.kind)s at height "
+                    + "\(vote.height) round \(vote.round) (seen by node \(node.index))")
+            }
+        }
         let honest = scenario.honestNodes
         for index in honest where !nodes[index].isCrashed && nodes[index].lastCommittedHeight < scenario.targetHeight {
             violations.append("liveness: node \(index) reached height \(nodes[index].lastCommittedHeight) of "
@@ -159,7 +168,7 @@ public enum ConsensusSimulation {
         return ConsensusSimulationResult(
             seed: scenario.seed, kind: scenario.kind, committedHeights: nodes.map(\.lastCommittedHeight),
             digest: digest.value, violations: violations, finalityLatencies: latencies.sorted(),
-            equivocationsSeen: honest.reduce(0) { $0 + nodes[$1].equivocationsSeen }, endNanoseconds: end,
+            equivocationsSeen: honest.reduce(0) { $0 + nodes[$1].equivocations.count }, endNanoseconds: end,
             stats: network.stats, finalStates: nodes.map(\.stateDescription))
     }
 
@@ -184,19 +193,20 @@ public enum ConsensusSimulation {
         return violations
     }
 
-    /// Finality latency with fixed links: `nodeCount` equal validators, every frame taking exactly
-    /// `linkLatencyNanoseconds`, no loss, default (production) timeouts, `heights` heights.
+    /// Finality latency: `nodeCount` equal validators, every frame taking `linkLatencyNanoseconds` plus an
+    /// exponential jitter of mean `jitterMeanNanoseconds` (capped at 10 means), no loss, default
+    /// (production) timeouts, `heights` heights. Latency is proposal broadcast to commit, per node.
     public static func finalityBenchmark(
         nodeCount: Int = 4, linkLatencyNanoseconds: Nanoseconds = 50 * ConsensusScenario.millisecond,
-        heights: UInt64 = 200, seed: UInt64 = 1
+        jitterMeanNanoseconds: Nanoseconds = 0, heights: UInt64 = 200, seed: UInt64 = 1
     ) -> ConsensusSimulationResult {
         var scenario = ConsensusScenario(seed: seed, kind: .randomDelays)
         scenario.nodeCount = nodeCount
         scenario.targetHeight = heights
         scenario.timeouts = ConsensusTimeouts()
         scenario.conditions.latencyMinNanoseconds = linkLatencyNanoseconds
-        scenario.conditions.latencyExtraMeanNanoseconds = 0
-        scenario.conditions.latencyExtraMaxNanoseconds = 0
+        scenario.conditions.latencyExtraMeanNanoseconds = jitterMeanNanoseconds
+        scenario.conditions.latencyExtraMaxNanoseconds = 10 * jitterMeanNanoseconds
         scenario.livenessBoundNanoseconds = heights * 10 * ConsensusScenario.second
         return run(scenario)
     }

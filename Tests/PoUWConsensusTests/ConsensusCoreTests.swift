@@ -307,6 +307,26 @@ import Testing
         #expect(decides.core.decision?.precommits.contains { $0.voter == equivocator } == true)
     }
 
+    /// What a driver re-sends: the own votes of the current and previous rounds and of the valid round
+    /// (the proof of lock a later proposal of the valid value needs, line 28), not every old round.
+    @Test func messagesToResendCoverCurrentPreviousAndValidRounds() {
+        var node = lockedOnBlockOne()
+        let current = node.core.round
+        node.feed(.timeout(TimeoutEvent(step: .propose, height: h, round: current)))
+        let rounds = Set(node.core.messagesToResend.votes.map(\.round))
+        #expect(rounds.contains(0) && rounds.contains(current))
+        #expect(rounds.isSubset(of: [0, current, current - 1]))
+        #expect(node.core.messagesToResend.votes.allSatisfy { $0.voter == node.me })
+    }
+
+    /// A proposal whose proof-of-lock round is not below its round is malformed and ignored (line 28
+    /// requires vr < round).
+    @Test func proposalWithProofOfLockNotBelowItsRoundIsIgnored() {
+        var node = Harness(me: nonProposer(round: 0), height: h)
+        #expect(node.feed(.proposal(proposal(fourEqual, h, 0, block(1), polRound: 0), valid: true)).isEmpty)
+        #expect(node.feed(.proposal(proposal(fourEqual, h, 0, block(1), polRound: -2), valid: true)).isEmpty)
+    }
+
     // MARK: Helpers
 
     /// A validator that is not the proposer of round `r` at height `h` (nor of round 0 when possible).
