@@ -152,6 +152,7 @@ import Testing
         #expect(lines.contains { $0.contains("model.sha256") })
         for edit in [
             { (p: inout ChainParameters) in p.unbondingBlocks = 0 },
+            { (p: inout ChainParameters) in p.unbondingBlocks = p.epochLength - 1 },
             { (p: inout ChainParameters) in p.transactionsPerBlockMax = Self.transactionsAboveMax },
             { (p: inout ChainParameters) in p.sprintVerifiers = 0 },
             { (p: inout ChainParameters) in p.epochLength = 1 },
