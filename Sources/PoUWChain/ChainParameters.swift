@@ -26,7 +26,8 @@ public struct ChainParameters: Hashable, Sendable {
     public var epochLength: UInt64 = 100
     /// S: the first S blocks of an epoch accept Sprint commits; the remaining E − S accept verdicts.
     public var sprintLength: UInt64 = 20
-    /// Blocks between an unbond and the return of the collateral to the balance.
+    /// Blocks between an unbond and the return of the collateral to the balance; at least E, so that
+    /// collateral backing an epoch's weight stays bonded (slashable) through that epoch.
     public var unbondingBlocks: UInt64 = 200
     /// Target time between blocks (the consensus driver's pacing), in milliseconds.
     public var blockIntervalMilliseconds: UInt64 = 1000
@@ -93,6 +94,10 @@ public struct ChainParameters: Hashable, Sendable {
                 + "an epoch needs blocks after the Sprint for the verdicts")
         }
         check("unbondingBlocks", unbondingBlocks, 1...Self.unbondingBlocksMax)
+        if unbondingBlocks < epochLength {
+            found.append("unbondingBlocks (\(unbondingBlocks)) must be at least epochLength (\(epochLength)): "
+                + "collateral that backs an epoch's weight must stay bonded until that epoch ends")
+        }
         check("blockIntervalMilliseconds", blockIntervalMilliseconds, 10...600_000)
         check("sprintNoncesMax", sprintNoncesMax, 1...(1 << 32))
         check("sprintSamples", sprintSamples, 1...1024)

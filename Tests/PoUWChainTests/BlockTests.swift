@@ -79,4 +79,25 @@ import Testing
         encoder.writeVarint(UInt64(ChainLimits.transactionsPerBlockMax + 1))
         #expect(throws: WireError.self) { try Wire.decode(Block.self, from: encoder.bytes) }
     }
+
+    @Test("mutated block bytes never trap, and whatever still decodes re-encodes to the same bytes (seeded)")
+    func mutatedBytesAreSafe() {
+        let bytes = Wire.encode(Self.block())
+        var generator = SeededGenerator(seed: 0xb10c)
+        var decoded = 0
+        for _ in 0..<3000 {
+            var mutated = bytes
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let index = Int.random(in: 0..<mutated.count, using: &generator)
+                mutated[index] = UInt8.random(in: 0...255, using: &generator)
+            }
+            if Bool.random(using: &generator) {
+                mutated = Array(mutated.prefix(Int.random(in: 0..<mutated.count, using: &generator)))
+            }
+            guard let block = try? Wire.decode(Block.self, from: mutated) else { continue }
+            decoded += 1
+            #expect(Wire.encode(block) == mutated, "seed 0xb10c")
+        }
+        #expect(decoded > 0 && decoded < 3000)
+    }
 }

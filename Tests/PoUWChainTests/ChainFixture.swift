@@ -39,7 +39,7 @@ final class ChainFixture {
         var parameters = ChainParameters()
         parameters.epochLength = 10
         parameters.sprintLength = 4
-        parameters.unbondingBlocks = 5
+        parameters.unbondingBlocks = 12
         parameters.sprintVerifiers = 2
         parameters.minimumFee = 1
         return parameters

@@ -50,18 +50,19 @@ import Testing
         #expect(slower.hash != genesis.hash)
     }
 
-    @Test("omitted parameters take their defaults")
+    @Test("omitted parameters take their defaults; large integers are read exactly")
     func parametersDefault() throws {
         let key = Genesis.devnetKeyPair(index: 0).publicKey
         let text = """
             {"chainId": "c", "genesisTimeMilliseconds": 1, "parameters": {"epochLength": 50},
+             "accounts": [{"publicKey": "\(key)", "balance": 9007199254740993}],
              "validators": [{"publicKey": "\(key)", "weight": 1, "name": "v"}]}
             """
         let genesis = try Self.parse(text)
         var expected = ChainParameters()
         expected.epochLength = 50
         #expect(genesis.parameters == expected)
-        #expect(genesis.accounts.isEmpty)
+        #expect(genesis.accounts.map(\.balance) == [9_007_199_254_740_993], "integers above 2^53 are exact")
         #expect(genesis.validators[0].collateral == 0)
     }
 
@@ -113,6 +114,16 @@ import Testing
         #expect(throws: GenesisError.self) { try genesis.validate() }
     }
 
+    @Test("more than validatorsMax validators are refused")
+    func tooManyValidators() {
+        let count = ChainLimits.validatorsMax + 1
+        let genesis = Genesis.devnet(validatorCount: count)
+        #expect(throws: GenesisError.tooManyEntries(list: "validators", count: count, max: ChainLimits.validatorsMax)) {
+            try genesis.validate()
+        }
+        #expect(throws: Never.self) { try Genesis.devnet(validatorCount: ChainLimits.validatorsMax).validate() }
+    }
+
     @Test("balances and collateral that overflow the supply are refused")
     func supplyOverflow() {
         var genesis = Genesis.devnet()
@@ -152,6 +163,7 @@ import Testing
         #expect(lines.contains { $0.contains("model.sha256") })
         for edit in [
             { (p: inout ChainParameters) in p.unbondingBlocks = 0 },
+            { (p: inout ChainParameters) in p.unbondingBlocks = p.epochLength - 1 },
             { (p: inout ChainParameters) in p.transactionsPerBlockMax = Self.transactionsAboveMax },
             { (p: inout ChainParameters) in p.sprintVerifiers = 0 },
             { (p: inout ChainParameters) in p.epochLength = 1 },
