@@ -27,12 +27,15 @@ public enum APIServerError: Error, Sendable, CustomStringConvertible {
 /// Serves the node API (`APIRoutes`) over HTTP/1.1 from `backend`.
 ///
 /// `start()` returns once the socket listens; the server then runs on Hummingbird's event loop threads and
-/// Swift concurrency's pool, never on the caller's thread. `stop()` shuts it down gracefully (stops
-/// accepting, lets requests in flight finish) and returns once the socket is closed. One start per server.
+/// the API's own task threads (`APIExecutor`), never on the caller's thread. `stop()` shuts it down
+/// gracefully (stops accepting, lets requests in flight finish for up to `stopGraceSeconds`) and returns
+/// once the socket is closed. One start per server.
 ///
-/// `start()` and `stop()` block the calling thread until the server is up (or down); call them from a
-/// plain thread (the CLI's main thread, the node's loop thread before it runs), not from inside a Swift
-/// concurrency task, where blocking could starve the pool the server itself needs.
+/// `start()` and `stop()` block the calling thread until the server is up (or down). They may be called
+/// from any thread, the node's loop thread included; since the server's tasks run on their own threads,
+/// blocking a thread of Swift concurrency's pool does not stall them. One exception: ServiceLifecycle
+/// delivers the shutdown through an unstructured task on the shared pool, so `stop()` waits for a free pool
+/// thread (seen as up to a few seconds in a test process whose other tests block the pool).
 public final class APIServer: Sendable {
     /// Largest request body accepted (`POST /txs`); a larger one is answered 413.
     public static let bodyBytesMax = 64 * 1024
@@ -86,7 +89,7 @@ public final class APIServer: Sendable {
             configuration: ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: logger)
         )
         let finished = DispatchSemaphore(value: 0)
-        let task = Task.detached {
+        let task = Task.detached(executorPreference: APIExecutor.shared) {
             do {
                 try await group.run()
                 outcome.settle(.failure("the server stopped before it listened"))
@@ -113,7 +116,7 @@ public final class APIServer: Sendable {
             return (group, task, finished)
         }
         guard let (group, task, finished) = running else { return }
-        Task.detached { await group.triggerGracefulShutdown() }
+        Task.detached(executorPreference: APIExecutor.shared) { await group.triggerGracefulShutdown() }
         if finished.wait(timeout: .now() + .seconds(Self.stopGraceSeconds)) == .timedOut {
             task.cancel()
             finished.wait()
