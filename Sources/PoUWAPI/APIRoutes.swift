@@ -55,7 +55,7 @@ enum APIRoutes {
     }
 
     /// The transaction in a `POST /txs` body: raw bytes for `application/octet-stream`, otherwise hex text
-    /// (optionally a JSON string, surrounding whitespace ignored).
+    /// (optionally a JSON string, optionally `0x`-prefixed, surrounding whitespace ignored).
     static func transactionBytes(_ body: ByteBuffer, contentType: String?) throws(APIError) -> [UInt8] {
         let raw = Array(body.readableBytesView)
         if contentType?.lowercased().hasPrefix("application/octet-stream") == true {
@@ -64,6 +64,7 @@ enum APIRoutes {
         }
         var text = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }
+        if text.hasPrefix("0x") { text = String(text.dropFirst(2)) }
         guard !text.isEmpty, let bytes = Hex.decode(text) else {
             throw .invalidRequest(
                 "the body must be the transaction as hex (or raw bytes with Content-Type: application/octet-stream)",

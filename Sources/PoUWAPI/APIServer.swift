@@ -27,12 +27,15 @@ public enum APIServerError: Error, Sendable, CustomStringConvertible {
 /// Serves the node API (`APIRoutes`) over HTTP/1.1 from `backend`.
 ///
 /// `start()` returns once the socket listens; the server then runs on Hummingbird's event loop threads and
-/// Swift concurrency's pool, never on the caller's thread. `stop()` shuts it down gracefully (stops
-/// accepting, lets requests in flight finish) and returns once the socket is closed. One start per server.
+/// the API's own task threads (`APIExecutor`), never on the caller's thread. `stop()` shuts it down
+/// gracefully (stops accepting, lets requests in flight finish for up to `stopGraceSeconds`) and returns
+/// once the socket is closed. One start per server.
 ///
-/// `start()` and `stop()` block the calling thread until the server is up (or down); call them from a
-/// plain thread (the CLI's main thread, the node's loop thread before it runs), not from inside a Swift
-/// concurrency task, where blocking could starve the pool the server itself needs.
+/// `start()` and `stop()` block the calling thread until the server is up (or down). They may be called
+/// from any thread, the node's loop thread included; since the server's tasks run on their own threads,
+/// blocking a thread of Swift concurrency's pool does not stall them. One exception: ServiceLifecycle
+/// delivers the shutdown through an unstructured task on the shared pool, so `stop()` waits for a free pool
+/// thread (seen as up to a few seconds in a test process whose other tests block the pool).
 public final class APIServer: Sendable {
     /// Largest request body accepted (`POST /txs`); a larger one is answered 413.
     public static let bodyBytesMax = 64 * 1024
@@ -41,8 +44,17 @@ public final class APIServer: Sendable {
 
     private enum State {
         case idle
-        case running(group: ServiceGroup, task: Task<Void, Never>, finished: DispatchSemaphore)
+        /// `start()` is binding; a `stop()` now marks `stopped` and `start()` shuts the server down.
+        case starting
+        case running(Running)
         case stopped
+    }
+
+    /// A started server: its service group, the task running it, and the signal that the task finished.
+    private struct Running {
+        let group: ServiceGroup
+        let task: Task<Void, Never>
+        let finished: DispatchSemaphore
     }
 
     private let backend: any NodeAPIBackend
@@ -68,7 +80,7 @@ public final class APIServer: Sendable {
     public func start() throws(APIServerError) -> Int {
         let claimed = state.withLock { state in
             guard case .idle = state else { return false }
-            state = .stopped
+            state = .starting
             return true
         }
         guard claimed else { throw .alreadyStarted }
@@ -86,7 +98,7 @@ public final class APIServer: Sendable {
             configuration: ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: logger)
         )
         let finished = DispatchSemaphore(value: 0)
-        let task = Task.detached {
+        let task = Task.detached(executorPreference: APIExecutor.shared) {
             do {
                 try await group.run()
                 outcome.settle(.failure("the server stopped before it listened"))
@@ -95,28 +107,42 @@ public final class APIServer: Sendable {
             }
             finished.signal()
         }
+        let running = Running(group: group, task: task, finished: finished)
         switch outcome.wait() {
         case .success(let bound):
-            state.withLock { $0 = .running(group: group, task: task, finished: finished) }
+            let stoppedMeanwhile = state.withLock { state in
+                guard case .starting = state else { return true }
+                state = .running(running)
+                return false
+            }
+            if stoppedMeanwhile { Self.shutDown(running) }
             return bound
         case .failure(let reason):
+            state.withLock { $0 = .stopped }
             finished.wait()
             throw .cannotListen(host: host, port: port, reason: reason.text)
         }
     }
 
-    /// Stops serving and closes the socket; returns once the server has shut down. Idempotent.
+    /// Stops serving and closes the socket; returns once the server has shut down. Idempotent. Called while
+    /// another thread is inside `start()`, it returns at once and that `start()` shuts the server down
+    /// before returning.
     public func stop() {
-        let running = state.withLock { state -> (ServiceGroup, Task<Void, Never>, DispatchSemaphore)? in
+        let running = state.withLock { state -> Running? in
             defer { state = .stopped }
-            guard case .running(let group, let task, let finished) = state else { return nil }
-            return (group, task, finished)
+            guard case .running(let running) = state else { return nil }
+            return running
         }
-        guard let (group, task, finished) = running else { return }
-        Task.detached { await group.triggerGracefulShutdown() }
-        if finished.wait(timeout: .now() + .seconds(Self.stopGraceSeconds)) == .timedOut {
-            task.cancel()
-            finished.wait()
+        if let running { Self.shutDown(running) }
+    }
+
+    /// Graceful shutdown, then cancellation if it takes over `stopGraceSeconds`; returns once the task ended.
+    private static func shutDown(_ running: Running) {
+        let group = running.group
+        Task.detached(executorPreference: APIExecutor.shared) { await group.triggerGracefulShutdown() }
+        if running.finished.wait(timeout: .now() + .seconds(stopGraceSeconds)) == .timedOut {
+            running.task.cancel()
+            running.finished.wait()
         }
     }
 }

@@ -11,6 +11,8 @@ final class BenchCluster {
     let processes = ProcessGroup()
     /// The JSON line report of each node started so far.
     private(set) var reports: [String] = []
+    /// While the nodes run, Ctrl-C or SIGTERM stops them, removes the directory and exits (128 + signal).
+    private var signalForwarding: TerminationSignalWatcher?
 
     /// - Parameter nodeOptions: extra `gossip-node` options for every node.
     init(nodes: Int, nodeOptions: [String]) throws {
@@ -31,6 +33,11 @@ final class BenchCluster {
 
     /// Starts node 0, waits for its port, then the others with node 0 as bootnode.
     func startAll() throws {
+        let directory = self.directory
+        signalForwarding = processes.forwardTerminationSignals(grace: .seconds(5)) { number in
+            try? FileManager.default.removeItem(atPath: directory)
+            exit(128 + number)
+        }
         try start(bootnode: nil)
         guard wait(seconds: 10, { self.port(0) != nil }), let port = port(0) else {
             throw Failure("the first gossip node did not start; see \(directory)/node0.log and \(reports[0])")
@@ -59,6 +66,7 @@ final class BenchCluster {
     /// SIGTERM to all, SIGKILL to any left after 5 s; waits for every exit. Idempotent.
     func stopAll() {
         processes.stopAll(grace: .seconds(5))
+        signalForwarding?.cancel()
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }

@@ -1,12 +1,8 @@
 /// posix_spawn for `ProcessGroup`: the file actions (log file, input pipe) and attributes (signal mask and
 /// dispositions) of a child.
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Serializes `ProcessGroup.spawn` across every group.
-private let spawnLock = NSLock()
 
 extension ProcessGroup {
     /// Signals whose disposition a child gets reset to the default.
@@ -14,17 +10,15 @@ extension ProcessGroup {
 
     /// Starts `spec`; returns the child's pid and the write end of its input pipe (or -1).
     static func spawn(_ spec: ProcessSpec) throws(ProcessGroupError) -> (pid_t, Int32) {
-        // One spawn at a time in this process: no other child of a group can inherit a pipe end between its
-        // creation and its close-on-exec flag.
-        spawnLock.lock()
-        defer { spawnLock.unlock() }
         var pipeEnds: [Int32] = [-1, -1]
         if spec.inputPipe {
-            // Close-on-exec: no other child inherits this pipe, so the child sees EOF when the group closes it.
-            guard pipe(&pipeEnds) == 0 else {
+            // A socket pair rather than a pipe: writing to a child that has exited fails with EPIPE
+            // (MSG_NOSIGNAL) instead of raising SIGPIPE in the supervisor. Close-on-exec, set atomically: no
+            // other child inherits either end, so the child sees EOF once the group closes its end.
+            let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+            guard socketpair(AF_UNIX, type, 0, &pipeEnds) == 0 else {
                 throw ProcessGroupError(executable: spec.executable, errorNumber: errno)
             }
-            for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

@@ -16,9 +16,9 @@ public struct ProcessSpec: Sendable, Hashable {
     public var environment: [String: String]?
     /// The child's standard output and standard error are appended to this file (created 0644 if absent).
     public var logPath: String
-    /// When true the group keeps a pipe to the child's standard input (`write(_:to:)`, `closeInput(_:)`);
-    /// otherwise standard input is `/dev/null`. A child reading its input sees end-of-file when the
-    /// supervisor exits or dies, even by SIGKILL: the way to make children die with their supervisor.
+    /// When true the group keeps a pipe (a Unix socket pair) to the child's standard input (`write(_:to:)`,
+    /// `closeInput(_:)`); otherwise standard input is `/dev/null`. A child reading its input sees end-of-file
+    /// when the supervisor exits or dies, even by SIGKILL: the way to make children die with their supervisor.
     public var inputPipe: Bool
 
     public init(
@@ -163,14 +163,17 @@ public final class ProcessGroup: Sendable {
         children.withLock { $0[index] = Child(spec: spec, pid: pid, input: input, exit: nil) }
     }
 
-    /// Writes all of `bytes` to child `index`'s input pipe; false when it has none or it closed its end.
+    /// Writes all of `bytes` to child `index`'s input pipe; false when it has none or it closed its end
+    /// (never SIGPIPE).
     @discardableResult
     public func write(_ bytes: [UInt8], to index: Int) -> Bool {
         let input = children.withLock { $0[index].input }
         guard input >= 0 else { return false }
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(input, $0.baseAddress, $0.count) }
+            let written = bytes[offset...].withUnsafeBytes {
+                Glibc.send(input, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else { return false }
             offset += written

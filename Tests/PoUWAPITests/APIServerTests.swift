@@ -109,6 +109,35 @@ struct APIServerTests {
         #expect(error.code == "bad_signature")
     }
 
+    @Test func submitAcceptsQuotedAndPrefixedHex() async throws {
+        let backend = FakeBackend()
+        let statuses = try await withServer(backend) { client -> [Int] in
+            try ["\"0a0b\"", "0x0c", "  0d\n"].map {
+                try client.request(method: "POST", path: "/txs", body: Array($0.utf8)).status
+            }
+        }
+        #expect(statuses == [202, 202, 202])
+        #expect(backend.submitted.withLock { $0 } == [[0x0A, 0x0B], [0x0C], [0x0D]])
+    }
+
+    @Test func secondStartThrowsAlreadyStarted() async throws {
+        let failure = try await onThread { () -> APIServerError? in
+            let server = APIServer(backend: FakeBackend(), host: "127.0.0.1", port: 0)
+            try server.start()
+            server.stop()
+            do {
+                try server.start()
+                return nil
+            } catch {
+                return error as? APIServerError
+            }
+        }
+        guard case .alreadyStarted? = failure else {
+            Issue.record("expected alreadyStarted, got \(String(describing: failure))")
+            return
+        }
+    }
+
     @Test func nonHexBodyIs400() async throws {
         let status = try await withServer { client -> Int in
             try client.request(method: "POST", path: "/txs", body: Array("zz".utf8)).status

@@ -75,6 +75,8 @@ import Glibc
         #expect(group.write("ping\n", to: 0))
         #expect(group.waitAll(timeout: .seconds(30)))
         #expect(group.exitStatus(0) == .exited(0))
+        // Writing to a child that has exited fails instead of raising SIGPIPE here.
+        #expect(!group.write("late\n", to: 0))
         let text = try String(contentsOfFile: log, encoding: .utf8)
         #expect(text.contains("out hello"))
         #expect(text.contains("err"))
