@@ -69,7 +69,10 @@ let package = Package(
         // Level 4: the node: config, home directory, and (later issues) the driver around the pure cores.
         .target(
             name: "PoUWNode",
-            dependencies: ["PoUWCore", "PoUWCrypto", "PoUWStorage", "PoUWNet", "PoUWGossip", "PoUWUV"],
+            dependencies: [
+                "PoUWCore", "PoUWCrypto", "PoUWWire", "PoUWStorage", "PoUWNet", "PoUWGossip", "PoUWUV",
+                "PoUWConsensus", "PoUWChain", "PoUWWork", "PoUWAPI",
+            ],
             swiftSettings: strict
         ),
 
@@ -85,7 +88,7 @@ let package = Package(
             name: "PoUWCLI",
             dependencies: [
                 "PoUWCore", "PoUWCrypto", "PoUWWire", "PoUWStorage", "PoUWUV", "PoUWInference", "PoUWNode",
-                "PoUWWork", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "PoUWWork", "PoUWChain", "PoUWConsensus", "PoUWAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
@@ -119,6 +122,9 @@ let package = Package(
                     dependencies: ["PoUWConsensus", "PoUWCore", "PoUWWire", "PoUWTesting"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWAPITests", dependencies: ["PoUWAPI", "PoUWCore"], swiftSettings: strict),
+        // End-to-end tests over real `pouw node` processes (needs the `pouw` binary: PoUWCLI).
+        .testTarget(name: "PoUWTestnetTests", dependencies: ["PoUWCLI", "PoUWNode", "PoUWAPI"],
+                    swiftSettings: strict),
         .testTarget(name: "TidyTests", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -9,7 +9,8 @@ struct Pouw: ParsableCommand {
         commandName: "pouw",
         abstract: "Node software for the pouw proof-of-useful-work network.",
         subcommands: [
-            InitCommand.self, KeysCommand.self, InferCommand.self, ScoreCommand.self, BenchCommand.self,
+            InitCommand.self, NodeCommand.self, TestnetCommand.self, StatusCommand.self, TxCommand.self,
+            KeysCommand.self, InferCommand.self, ScoreCommand.self, BenchCommand.self,
             VersionCommand.self, DebugCommand.self,
         ]
     )

@@ -1,0 +1,222 @@
+/// Gossip on the chain topics, and block sync: what the node does with what its peers send.
+import PoUWChain
+import PoUWConsensus
+import PoUWCore
+import PoUWCrypto
+import PoUWGossip
+import PoUWWire
+
+extension ChainNode {
+    /// Gossip validation: forward only well-formed, correctly signed messages of a useful height.
+    func validate(_ message: P2PMessage) -> ValidationResult {
+        let head = head.height
+        switch message.topic {
+        case .votes:
+            guard let vote = try? Wire.decode(Vote.self, from: message.data) else { return .reject }
+            guard vote.height > head else { return .ignore }
+            guard (try? Ed25519.verify(vote.signature, payload: vote.signingPayload, kind: .vote, chainId: chainId,
+                                       publicKey: vote.voter)) != nil else { return .reject }
+            return .accept
+        case .proposals:
+            guard let message = try? Wire.decode(ProposalMessage.self, from: message.data) else { return .reject }
+            let proposal = message.proposal
+            guard proposal.height > head else { return .ignore }
+            guard message.block.header.hash == proposal.blockHash,
+                  (try? Ed25519.verify(proposal.signature, payload: proposal.signingPayload, kind: .proposal,
+                                       chainId: chainId, publicKey: proposal.proposer)) != nil
+            else { return .reject }
+            return .accept
+        case .transactions:
+            guard let tx = try? Wire.decode(SignedTransaction.self, from: message.data),
+                  tx.transaction.chainId == chainId,
+                  (try? tx.verifySignature()) != nil
+            else { return .reject }
+            return .accept
+        default:
+            return .ignore
+        }
+    }
+
+    /// A validated gossip message from a peer.
+    func deliver(_ message: P2PMessage) {
+        switch message.topic {
+        case .votes:
+            guard let vote = try? Wire.decode(Vote.self, from: message.data) else { return }
+            route(.vote(vote), height: vote.height, from: message.from)
+        case .proposals:
+            guard let decoded = try? Wire.decode(ProposalMessage.self, from: message.data) else { return }
+            receive(decoded, from: message.from)
+        case .transactions:
+            guard let tx = try? Wire.decode(SignedTransaction.self, from: message.data) else { return }
+            _ = admit(tx)
+        default:
+            return
+        }
+    }
+
+    /// Sends `event` of `height` to the core, buffers it for the next height, or notices that we are behind.
+    func route(_ event: ConsensusEvent, height: UInt64, from peer: PublicKey) {
+        guard halted == nil else { return }
+        let current = head.height + 1
+        if height == current, core != nil {
+            feed(event)
+        } else if height == current || height == current + 1 {
+            if nextHeightEvents.count < Self.nextHeightEventsMax { nextHeightEvents.append(event) }
+        } else if height > current + 1 {
+            startSync(from: peer)
+        }
+    }
+
+    func receive(_ message: ProposalMessage, from peer: PublicKey) {
+        let proposal = message.proposal
+        let current = head.height + 1
+        guard proposal.height >= current else { return }
+        guard proposal.height == current else {
+            route(.proposal(proposal, valid: false), height: proposal.height, from: peer)
+            return
+        }
+        guard validators.proposer(height: proposal.height, round: proposal.round) == proposal.proposer else {
+            log("height \(proposal.height) round \(proposal.round): proposal from \(proposal.proposer), "
+                + "who is not this round's proposer; ignored")
+            return
+        }
+        let valid = isValid(message.block)
+        remember(message.block)
+        if let pending = pendingCommit, pending.blockHash == proposal.blockHash {
+            pendingCommit = nil
+            finalize(message.block, pending)
+            return
+        }
+        route(.proposal(proposal, valid: valid), height: proposal.height, from: peer)
+    }
+
+    /// valid(v): the block applies to our state and its last commit is signed by the previous height's
+    /// validators.
+    func isValid(_ block: Block) -> Bool {
+        let height = block.header.height
+        if height > 1 {
+            guard let lastCommit = block.lastCommit, verified(lastCommit, height: height - 1) else { return false }
+        }
+        do {
+            try chain.validate(block)
+            return true
+        } catch {
+            log("height \(height): proposed block \(block.header.hash) is invalid: \(error)")
+            return false
+        }
+    }
+
+    /// Whether `certificate` finalizes height `height` under that height's validators, every signature checked.
+    func verified(_ certificate: CommitCertificate, height: UInt64) -> Bool {
+        guard certificate.height == height, let set = try? validatorSet(forHeight: height),
+              set.verifyCommit(certificate) == nil
+        else { return false }
+        return (try? certificate.verifySignatures(chainId: chainId)) != nil
+    }
+
+    // MARK: Transactions
+
+    /// Adds a transaction to the mempool after the stateless and nonce checks.
+    @discardableResult
+    func admit(_ tx: SignedTransaction) -> String? {
+        guard tx.transaction.chainId == chainId else { return "wrong chain id \(tx.transaction.chainId)" }
+        do { try tx.verifySignature() } catch { return "\(error)" }
+        let nonce = (try? chain.account(tx.transaction.sender).nonce) ?? 0
+        do { try mempool.insert(tx, accountNonce: nonce) } catch { return "\(error)" }
+        return nil
+    }
+
+    /// Signs and gossips a transaction from this node's own key.
+    func sendOwn(_ body: TransactionBody) {
+        let stateNonce = (try? chain.account(publicKey).nonce) ?? 0
+        ownNonce = max(ownNonce, stateNonce)
+        let tx = SignedTransaction.sign(
+            Transaction(chainId: chainId, sender: publicKey, nonce: ownNonce, fee: params.minimumFee, body: body),
+            with: options.identity
+        )
+        if let error = admit(tx) {
+            log("own transaction \(body) refused: \(error)")
+            return
+        }
+        ownNonce += 1
+        _ = p2p.publish(Wire.encode(tx), topic: .transactions)
+    }
+
+    // MARK: Requests
+
+    func answer(_ body: [UInt8], from peer: PublicKey) -> [UInt8]? {
+        guard let request = try? Wire.decode(ChainRequest.self, from: body) else { return nil }
+        switch request {
+        case .head:
+            return Wire.encode(ChainResponse.head(height: head.height, hash: head.hash))
+        case .blocks(let from, let count):
+            var blocks: [CommittedBlock] = []
+            var bytes = 0
+            var height = max(from, 1)
+            while blocks.count < Int(count), height <= head.height {
+                guard let block = (try? chain.block(at: height)) ?? nil,
+                      let commit = (try? chain.commit(at: height)) ?? nil
+                else { break }
+                let entry = CommittedBlock(block: block, commit: commit)
+                bytes += Wire.encode(entry).count
+                if bytes > ChainSyncLimits.answerBytesMax, !blocks.isEmpty { break }
+                blocks.append(entry)
+                height += 1
+            }
+            return Wire.encode(ChainResponse.blocks(blocks))
+        case .sprintProofs(let epoch, let nonces):
+            return Wire.encode(ChainResponse.sprintProofs(sprint.proofs(epoch: epoch, nonces: nonces)))
+        }
+    }
+
+    // MARK: Sync
+
+    /// Every few seconds: ask a peer for its head, and catch up when it is ahead of us.
+    func pollPeers() {
+        guard halted == nil, !isSyncing, let peer = p2p.connectedPeers.randomElement() else { return }
+        p2p.request(Wire.encode(ChainRequest.head), to: peer) { [weak self] result in
+            guard let self, case .success(let bytes) = result,
+                  case .head(let height, _)? = try? Wire.decode(ChainResponse.self, from: bytes)
+            else { return }
+            if height > head.height { startSync(from: peer) }
+        }
+    }
+
+    func requestBlocksFromAnyPeer() {
+        guard let peer = p2p.connectedPeers.randomElement() else { return }
+        startSync(from: peer)
+    }
+
+    /// Fetches final blocks from `peer` from our head on, verifying each certificate before applying it.
+    func startSync(from peer: PublicKey) {
+        guard halted == nil, !isSyncing else { return }
+        isSyncing = true
+        let from = head.height + 1
+        let request = ChainRequest.blocks(from: from, count: UInt32(ChainSyncLimits.blocksPerRequestMax))
+        p2p.request(Wire.encode(request), to: peer) { [weak self] result in
+            guard let self else { return }
+            isSyncing = false
+            guard case .success(let bytes) = result,
+                  case .blocks(let blocks)? = try? Wire.decode(ChainResponse.self, from: bytes)
+            else { return }
+            var applied = 0
+            for entry in blocks {
+                let height = head.height + 1
+                guard entry.block.header.height == height, entry.commit.blockHash == entry.block.header.hash,
+                      verified(entry.commit, height: height)
+                else {
+                    log("sync: peer \(peer) sent block \(entry.block.header.height) without a valid commit; ignored")
+                    break
+                }
+                core = nil
+                finalize(entry.block, entry.commit, synced: true)
+                guard halted == nil else { return }
+                applied += 1
+            }
+            if applied > 0 {
+                log("sync: applied \(applied) blocks from \(peer), head \(head.height)")
+                if blocks.count == ChainSyncLimits.blocksPerRequestMax { startSync(from: peer) }
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import PoUWAPI
+import Testing
+
+/// End-to-end: real `pouw node` processes on 127.0.0.1, libuv sockets, LMDB on disk, the real model in
+/// the Sprint. One scenario, because each phase builds on the chain the previous one made.
+@Suite(.serialized)
+struct TestnetTests {
+    @Test func fourNodesFinalizeSurviveKillsRestartsAndSyncLateJoiner() throws {
+        let net = try LocalTestnet(validators: 4, observers: 1, extraArguments: [
+            "--epoch-length", "10", "--sprint-length", "3", "--block-ms", "1000", "--sprint-nonces", "6",
+        ])
+        defer { net.stop() }
+        let validators = [0, 1, 2, 3]
+        for index in validators { try net.start(index) }
+
+        // 1. Four validators finalize blocks.
+        let reached = net.waitForHeight(15, nodes: validators, seconds: 120)
+        #expect(reached, "4 nodes did not reach height 15:\n\(net.logTail(0))")
+        guard reached else { return }
+
+        // 2. SIGKILL one node: the other three (75% of the weight) keep finalizing.
+        net.kill(3)
+        let before = validators.prefix(3).compactMap { net.height($0) }.max() ?? 0
+        let kept = net.waitForHeight(before + 6, nodes: [0, 1, 2], seconds: 90)
+        #expect(kept, "three nodes stalled after node3 was killed at height \(before):\n\(net.logTail(0))")
+
+        // 3. Restart it: it catches up and agrees on every block.
+        try net.start(3)
+        let target = net.height(0) ?? 0
+        let caughtUp = net.waitForHeight(target, nodes: [3], seconds: 90)
+        #expect(caughtUp, "node3 did not catch up to \(target):\n\(net.logTail(3))")
+        try expectSameBlocks(net, nodes: validators, upTo: target)
+
+        // 4. SIGKILL all four and restart them: no committed block is lost.
+        var committed: [Int: UInt64] = [:]
+        for index in validators { committed[index] = net.height(index) }
+        let known = max(committed[0] ?? 1, 1)
+        let hashes = try (1...known).map { try net.client(0).block($0).hash }
+        for index in validators { net.kill(index) }
+        for index in validators { try net.start(index) }
+        let restarted = net.wait(seconds: 60) { validators.allSatisfy { net.height($0) != nil } }
+        #expect(restarted, "nodes did not come back:\n\(net.logTail(0))")
+        for index in validators {
+            let height = net.height(index) ?? 0
+            #expect(height >= committed[index] ?? 0, "node\(index) lost blocks: \(committed[index] ?? 0) → \(height)")
+        }
+        for height in 1...known {
+            #expect(try net.client(1).block(height).hash == hashes[Int(height) - 1], "block \(height) changed")
+        }
+
+        // 5. The chain goes on to ≥ 50 blocks, through several epochs and Sprints.
+        let fifty = net.waitForHeight(50, nodes: validators, seconds: 150)
+        #expect(fifty, "the network did not reach height 50:\n\(net.logTail(0))")
+
+        // 6. A fifth node started late syncs from genesis and agrees.
+        try net.start(4)
+        let head = net.height(0) ?? 0
+        let synced = net.waitForHeight(head, nodes: [4], seconds: 90)
+        #expect(synced, "node4 did not sync to \(head):\n\(net.logTail(4))")
+        try expectSameBlocks(net, nodes: validators + [4], upTo: head)
+
+        // 7. Epoch transitions with a Sprint happened: commits recorded, weights from verified work.
+        let status = try net.client(0).status()
+        #expect(status.epoch >= 4)
+        var sprintEpochs = 0
+        var workWeighted = 0
+        for epoch in 1..<status.epoch {
+            let view = try net.client(0).epoch(epoch)
+            if view.sprintCommits > 0 { sprintEpochs += 1 }
+            if view.weights.allSatisfy({ $0.weight != 100 }) { workWeighted += 1 }
+        }
+        #expect(sprintEpochs >= 2, "too few epochs with Sprint commits: \(sprintEpochs)")
+        #expect(workWeighted >= 1, "no epoch's weights came from the Sprint")
+
+        // The pace: mean block interval over the chain (reported; the bound only catches a broken pacer).
+        let first = try net.client(0).block(1).time
+        let last = try net.client(0).block(head).time
+        let meanMs = Double(last - first) / Double(max(head - 1, 1))
+        print("testnet: \(head) blocks, mean interval \(String(format: "%.0f", meanMs)) ms, finality p50 "
+              + "\(status.finalityLatencyMs.p50 ?? -1) ms p99 \(status.finalityLatencyMs.p99 ?? -1) ms")
+        #expect(meanMs < 5_000)
+    }
+
+    /// Every node in `nodes` has the same block hash and state commitment at every height up to `height`.
+    func expectSameBlocks(_ net: LocalTestnet, nodes: [Int], upTo height: UInt64) throws {
+        guard height >= 1 else { return }
+        for h in 1...height {
+            let reference = try net.client(nodes[0]).block(h)
+            for index in nodes.dropFirst() {
+                let other = try net.client(index).block(h)
+                #expect(other.hash == reference.hash && other.stateCommitment == reference.stateCommitment,
+                        "node\(index) disagrees with node\(nodes[0]) at height \(h)")
+            }
+        }
+    }
+}
