@@ -112,12 +112,11 @@ struct TestnetCommand: ParsableCommand {
         }
         Console.line("testnet: \(nodes) validator\(nodes == 1 ? "" : "s")"
               + (observers > 0 ? " + \(observers) observer\(observers == 1 ? "" : "s")" : "") + " running")
-        Console.line("  " + ["node", "p2p", "api", "log"].map { $0.padding(toLength: 24, withPad: " ", startingAt: 0) }
-            .joined())
-        for row in rows {
-            Console.line("  " + [row.0, row.1, row.2, row.3].map { $0.padding(toLength: 24, withPad: " ", startingAt: 0) }
-                .joined())
+        func columns(_ cells: [String]) -> String {
+            "  " + cells.map { $0.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined()
         }
+        Console.line(columns(["node", "p2p", "api", "log"]))
+        for row in rows { Console.line(columns([row.0, row.1, row.2, row.3])) }
         Console.line("watch: \(binary) status --api \(rows[0].2)    stop: Ctrl-C")
         let watcher = TerminationSignalWatcher()
         var reported = Set<Int>()
@@ -195,13 +194,15 @@ struct TestnetCommand: ParsableCommand {
         do { try genesis.validate() } catch { throw Failure("the generated genesis is invalid: \(error)") }
         for nodeHome in homes {
             do {
-                try genesis.jsonData().write(to: URL(fileURLWithPath: nodeHome.path + "/genesis.json"), options: .atomic)
+                let url = URL(fileURLWithPath: nodeHome.path + "/genesis.json")
+                try genesis.jsonData().write(to: url, options: .atomic)
             } catch {
                 throw Failure("cannot write \(nodeHome.path)/genesis.json: \(error.localizedDescription)")
             }
         }
-        Console.line("testnet: created \(nodes) validator homes\(observers > 0 ? " and \(observers) observer homes" : "") "
-              + "in \(dir), chain \(chainId), genesis \(genesis.hash)")
+        let extra = observers > 0 ? " and \(observers) observer homes" : ""
+        Console.line("testnet: created \(nodes) validator homes\(extra) in \(dir), chain \(chainId), "
+                     + "genesis \(genesis.hash)")
     }
 
     /// This executable, to start the nodes with.

@@ -135,7 +135,9 @@ struct NodeBackend: NodeAPIBackend {
                     }
                 }
             } catch {
-                continuation.resume(returning: .failure(APIError(message: "node is stopping", type: APIError.serverErrorType)))
+                let error = APIError(message: "the node is stopping; retry on another node",
+                                     type: APIError.serverErrorType)
+                continuation.resume(returning: .failure(error))
             }
         }
     }

@@ -106,9 +106,8 @@ public final class ChainNode: @unchecked Sendable {
         }
         log("started: chain \(chainId), key \(publicKey), head \(head.height), "
             + "p2p \(options.p2p.listen), api \(options.apiListen ?? "off")")
-        syncTimer = loop.schedule(after: Self.syncPollNanoseconds, repeating: Self.syncPollNanoseconds) { [unowned self] in
-            pollPeers()
-        }
+        let poll = Self.syncPollNanoseconds
+        syncTimer = loop.schedule(after: poll, repeating: poll) { [unowned self] in pollPeers() }
         startHeight()
         maybeStartSprint()
         publishSnapshot()
