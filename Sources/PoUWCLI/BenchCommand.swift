@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (docs/benchmarks.md).",
-        subcommands: [InferenceBench.self, GossipBench.self]
+        subcommands: [InferenceBench.self, GossipBench.self, FinalityBench.self]
     )
 }
 

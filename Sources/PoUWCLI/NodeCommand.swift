@@ -24,6 +24,9 @@ struct NodeCommand: ParsableCommand {
     @Flag(help: "Take no part in the Sprint (no model is loaded; this node never gains weight).")
     var noSprint = false
 
+    @Flag(help: "Before joining, replay every stored block from genesis and check every state commitment.")
+    var verify = false
+
     func run() throws {
         let nodeHome = NodeHome(path: home.resolved)
         let config: NodeConfig
@@ -55,10 +58,11 @@ struct NodeCommand: ParsableCommand {
         p2p.peerBookPath = dataPath + "/peers.json"
         p2p.setConnectionLimits(outboundTarget: 8, connectionsPerIPMax: 64)
         let log = LineLog(moniker: config.moniker)
-        let options = ChainNodeOptions(
+        var options = ChainNodeOptions(
             identity: identity, genesis: genesis, dataPath: dataPath, p2p: p2p, apiListen: config.apiListen,
             moniker: config.moniker, sprintWork: work, log: { log.write($0) }
         )
+        options.verifyOnStart = verify
         let loop = EventLoop()
         let node: ChainNode
         do { node = try ChainNode(options: options, loop: loop) } catch { throw Failure("\(error)") }

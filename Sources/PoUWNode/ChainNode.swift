@@ -85,6 +85,15 @@ public final class ChainNode: @unchecked Sendable {
         } catch {
             throw .chain("\(error)")
         }
+        if options.verifyOnStart {
+            do {
+                let report = try chain.verify()
+                options.log("verified: \(report.blocks) blocks replayed from genesis, every state commitment matches")
+            } catch {
+                throw .halted("the stored chain does not verify: \(error). Restore the data directory from a good "
+                              + "copy, or delete it to resync from peers.")
+            }
+        }
         mempool = Mempool()
         signer = NodeSigner(identity: options.identity, chainId: options.genesis.chainId)
         p2p = P2PNode(identity: options.identity, config: options.p2p, loop: loop)
@@ -159,11 +168,22 @@ public final class ChainNode: @unchecked Sendable {
             core = restored
             if !records.isEmpty { log("height \(height): resumed from \(records.count) write-ahead records") }
             perform(actions, height: height)
-            pendingEvents += nextHeightEvents
-            nextHeightEvents.removeAll()
+            let buffered = nextHeightEvents
+            nextHeightEvents = buffered.filter { Self.height(of: $0) > height }
+            pendingEvents += buffered.filter { Self.height(of: $0) == height }
             drainPending()
         } catch {
             halt("cannot start height \(height): \(error)")
+        }
+    }
+
+    /// The height a peer's consensus message is about.
+    static func height(of event: ConsensusEvent) -> UInt64 {
+        switch event {
+        case .proposal(let proposal, _): proposal.height
+        case .vote(let vote): vote.height
+        case .timeout(let timeout): timeout.height
+        case .proposalValue(let height, _, _): height
         }
     }
 

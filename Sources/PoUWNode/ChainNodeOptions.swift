@@ -21,6 +21,8 @@ public struct ChainNodeOptions: Sendable {
     public var timeouts: ConsensusTimeouts
     /// Writes one human-readable log line.
     public var log: @Sendable (String) -> Void
+    /// Before joining: recompute the stored state's commitment and replay every stored block from genesis.
+    public var verifyOnStart = false
 
     public init(
         identity: KeyPair, genesis: Genesis, dataPath: String, p2p: P2PConfig, apiListen: String?, moniker: String,
