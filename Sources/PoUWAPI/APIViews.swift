@@ -172,18 +172,25 @@ public struct AccountView: Codable, Sendable, Hashable {
     public var key: String
     /// Spendable balance.
     public var balance: UInt64
-    /// The nonce the account's next transaction must carry.
+    /// The account's nonce in the chain state: its next transaction in a block must carry it.
     public var nonce: UInt64
+    /// The nonce a new transaction should carry at this node: `nonce` plus the account's transactions
+    /// waiting in this node's mempool.
+    public var nextNonce: UInt64
     /// Stake bonded to validation.
     public var bonded: UInt64
     /// Stake on its way out (still slashable, not spendable).
     public var unbonding: UInt64
 
-    public init(address: String, key: String, balance: UInt64, nonce: UInt64, bonded: UInt64, unbonding: UInt64) {
+    public init(
+        address: String, key: String, balance: UInt64, nonce: UInt64, nextNonce: UInt64? = nil, bonded: UInt64,
+        unbonding: UInt64
+    ) {
         self.address = address
         self.key = key
         self.balance = balance
         self.nonce = nonce
+        self.nextNonce = nextNonce ?? nonce
         self.bonded = bonded
         self.unbonding = unbonding
     }

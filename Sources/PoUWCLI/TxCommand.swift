@@ -39,12 +39,12 @@ struct TxCommand: ParsableCommand {
                 let status = try client.status()
                 let account = try client.account(signer.publicKey)
                 let tx = SignedTransaction.sign(
-                    Transaction(chainId: status.chainId, sender: signer.publicKey, nonce: account.nonce, fee: fee,
+                    Transaction(chainId: status.chainId, sender: signer.publicKey, nonce: account.nextNonce, fee: fee,
                                 body: body),
                     with: signer
                 )
                 let id = try client.submit(txBytes: Wire.encode(tx))
-                print("submitted \(id) (nonce \(account.nonce)) from \(signer.publicKey)")
+                print("submitted \(id) (nonce \(account.nextNonce)) from \(signer.publicKey)")
             } catch {
                 throw Failure("\(error)")
             }

@@ -19,19 +19,9 @@ extension ChainState {
         lastCommit: CommitCertificate?
     ) throws(ChainError) -> Block {
         var result: Block? = nil
-        try dryRun { tx in
-            let execution = BlockExecution(chainId: chainId, parameters: parameters, genesisHash: genesisHash, tx: tx)
-            let head = try BlockExecution.head(in: tx)
-            var header = BlockHeader(
-                chainId: chainId, height: height, timeMilliseconds: time, previousHash: head.hash, proposer: proposer,
-                epoch: height >= 1 ? parameters.epoch(ofHeight: height) : 0, stateCommitment: .zero,
-                transactionsRoot: .zero, receiptsRoot: .zero, lastCommitHash: Block.lastCommitHash(lastCommit)
-            )
-            let checked = try execution.checkHeader(header, lastCommit: lastCommit, head: head)
-            let epoch = try execution.begin(header, epoch: checked)
-            let context = TransactionContext(
-                chainId: chainId, parameters: parameters, height: height, proposer: proposer, epoch: epoch
-            )
+        try dryRunNextBlock(height: height, time: time, proposer: proposer, lastCommit: lastCommit) {
+            execution, header, context, tx in
+            var header = header
             let countMax = Int(parameters.transactionsPerBlockMax)
             var bytes = Block(header: header, transactions: [], lastCommit: lastCommit).encodedByteCount
                 + WireDecoder.varintBytesMax
@@ -118,6 +108,53 @@ extension ChainState {
     }
 
     /// Runs `body` in a write transaction that is always aborted.
+    /// Executes `candidates` in order on the head state as the next block's transactions would be (the
+    /// mempool's admission check); nothing persists. Returns, for each, nil when it applies after the ones
+    /// before it, or why it does not (the state then continues without it).
+    public func dryRunTransactions(_ candidates: [SignedTransaction], proposer: PublicKey) throws(ChainError)
+        -> [ChainError?]
+    {
+        let head = try head()
+        let lastCommit = head.height == 0 ? nil : try commit(at: head.height)
+        var outcomes: [ChainError?] = []
+        try dryRunNextBlock(
+            height: head.height + 1, time: head.timeMilliseconds + 1, proposer: proposer, lastCommit: lastCommit
+        ) { _, _, context, tx in
+            for candidate in candidates {
+                do {
+                    try TransactionExecution.execute(candidate, context: context, in: tx)
+                    outcomes.append(nil)
+                } catch let error as ChainError {
+                    outcomes.append(error)
+                }
+            }
+        }
+        return outcomes
+    }
+
+    /// Opens the block after the head (header checks, epoch bookkeeping) in a transaction that is rolled
+    /// back, and hands `body` its execution, header, transaction context and the transaction.
+    private func dryRunNextBlock(
+        height: UInt64, time: UInt64, proposer: PublicKey, lastCommit: CommitCertificate?,
+        _ body: (BlockExecution, BlockHeader, TransactionContext, any WriteTransaction) throws -> Void
+    ) throws(ChainError) {
+        try dryRun { tx in
+            let execution = BlockExecution(chainId: chainId, parameters: parameters, genesisHash: genesisHash, tx: tx)
+            let head = try BlockExecution.head(in: tx)
+            let header = BlockHeader(
+                chainId: chainId, height: height, timeMilliseconds: time, previousHash: head.hash, proposer: proposer,
+                epoch: height >= 1 ? parameters.epoch(ofHeight: height) : 0, stateCommitment: .zero,
+                transactionsRoot: .zero, receiptsRoot: .zero, lastCommitHash: Block.lastCommitHash(lastCommit)
+            )
+            let checked = try execution.checkHeader(header, lastCommit: lastCommit, head: head)
+            let epoch = try execution.begin(header, epoch: checked)
+            let context = TransactionContext(
+                chainId: chainId, parameters: parameters, height: height, proposer: proposer, epoch: epoch
+            )
+            try body(execution, header, context, tx)
+        }
+    }
+
     private func dryRun(_ body: (any WriteTransaction) throws -> Void) throws(ChainError) {
         try Self.mapped {
             do {

@@ -160,6 +160,30 @@ public struct Mempool: Sendable {
         }
     }
 
+    /// `sender`'s pooled transactions with nonces below `nonce`, in nonce order (what must execute first).
+    public func pooled(sender: PublicKey, below nonce: UInt64) -> [SignedTransaction] {
+        (bySender[sender] ?? [:]).filter { $0.key < nonce }.sorted { $0.key < $1.key }.map(\.value.transaction)
+    }
+
+    /// The nonce `sender`'s next transaction should carry: one past its consecutive pooled run from
+    /// `accountNonce` (which is returned when nothing is pooled).
+    public func nextNonce(sender: PublicKey, accountNonce: UInt64) -> UInt64 {
+        guard let queue = bySender[sender] else { return accountNonce }
+        var nonce = accountNonce
+        while queue[nonce] != nil, nonce < UInt64.max { nonce += 1 }
+        return nonce
+    }
+
+    /// Drops `sender`'s pooled transactions with a nonce at or above `nonce` (one of them no longer
+    /// applies, so none after it can).
+    public mutating func evict(sender: PublicKey, from nonce: UInt64) {
+        guard let queue = bySender[sender] else { return }
+        for (pooled, entry) in queue where pooled >= nonce { remove(id: entry.id, sender: sender) }
+    }
+
+    /// Senders with pooled transactions.
+    public var senders: [PublicKey] { Array(bySender.keys) }
+
     /// Drops `sender`'s pooled transactions with a nonce below `accountNonce`.
     public mutating func prune(sender: PublicKey, accountNonce: UInt64) {
         guard let queue = bySender[sender] else { return }

@@ -15,9 +15,19 @@ import PoUWWire
 final class StatusSnapshot: @unchecked Sendable {
     private let lock = NSLock()
     private var view: StatusView?
+    private var nextNonces: [PublicKey: UInt64] = [:]
 
-    func set(_ status: StatusView) { lock.withLock { view = status } }
+    func set(_ status: StatusView, nextNonces pending: [PublicKey: UInt64]) {
+        lock.withLock {
+            view = status
+            nextNonces = pending
+        }
+    }
+
     func get() -> StatusView? { lock.withLock { view } }
+
+    /// The next nonce of a sender with transactions in the mempool (nil: none pooled).
+    func nextNonce(_ key: PublicKey) -> UInt64? { lock.withLock { nextNonces[key] } }
 }
 
 extension ChainNode {
@@ -46,7 +56,9 @@ extension ChainNode {
             totalWeight: validators.totalWeight, lastBlockTimeMs: head.timeMilliseconds,
             finalityLatencyMs: LatencyView(p50: percentile(0.5), p99: percentile(0.99), samples: sorted.count),
             mempoolSize: mempool.count, isSyncing: isSyncing, isValidator: validators.weight(of: publicKey) > 0
-        ))
+        ), nextNonces: Dictionary(uniqueKeysWithValues: mempool.senders.map { sender in
+            (sender, mempool.nextNonce(sender: sender, accountNonce: (try? chain.account(sender).nonce) ?? 0))
+        }))
     }
 }
 
@@ -99,8 +111,9 @@ struct NodeBackend: NodeAPIBackend {
         let account = (try? chain.account(key)) ?? Account()
         let bonded = (try? chain.bonded(key)) ?? 0
         let unbonding = ((try? chain.unbonding(key)) ?? []).reduce(UInt64(0)) { $0 &+ $1.amount }
+        let pending = node.snapshot.nextNonce(key).map { max($0, account.nonce) }
         return AccountView(address: Address(publicKey: key).description, key: "\(key)", balance: account.balance,
-                           nonce: account.nonce, bonded: bonded, unbonding: unbonding)
+                           nonce: account.nonce, nextNonce: pending, bonded: bonded, unbonding: unbonding)
     }
 
     func epoch(_ number: UInt64) -> EpochView? {

@@ -121,24 +121,52 @@ extension ChainNode {
     func admit(_ tx: SignedTransaction) -> String? {
         guard tx.transaction.chainId == chainId else { return "wrong chain id \(tx.transaction.chainId)" }
         do { try tx.verifySignature() } catch { return "\(error)" }
-        let nonce = (try? chain.account(tx.transaction.sender).nonce) ?? 0
+        let sender = tx.transaction.sender
+        let nonce = (try? chain.account(sender).nonce) ?? 0
+        guard !mempool.contains(tx.id) else { return nil }
+        // Admission: the transaction must apply after the sender's pooled ones, on the current state.
+        let ahead = mempool.pooled(sender: sender, below: tx.transaction.nonce)
+        if tx.transaction.nonce >= nonce, UInt64(ahead.count) == tx.transaction.nonce - nonce {
+            do {
+                if let refusal = try chain.dryRunTransactions(ahead + [tx], proposer: publicKey).last ?? nil {
+                    return "the transaction does not apply to the current state: \(refusal)"
+                }
+            } catch {
+                return "cannot check the transaction: \(error)"
+            }
+        }
         do { try mempool.insert(tx, accountNonce: nonce) } catch { return "\(error)" }
         return nil
+    }
+
+    /// After a block: drops pooled transactions that no longer apply (and each such sender's later ones).
+    func recheckMempool() {
+        guard mempool.count > 0 else { return }
+        let candidates = mempool.reap(max: mempool.count, bytesMax: Int.max)
+        guard let outcomes = try? chain.dryRunTransactions(candidates, proposer: publicKey) else { return }
+        var evicted = Set<PublicKey>()
+        for (tx, outcome) in zip(candidates, outcomes) where outcome != nil {
+            let sender = tx.transaction.sender
+            guard !evicted.contains(sender) else { continue }
+            evicted.insert(sender)
+            mempool.evict(sender: sender, from: tx.transaction.nonce)
+            log("mempool: dropped \(tx.id) from \(sender) (nonce \(tx.transaction.nonce)) and its successors: "
+                + "\(outcome!)")
+        }
     }
 
     /// Signs and gossips a transaction from this node's own key.
     func sendOwn(_ body: TransactionBody) {
         let stateNonce = (try? chain.account(publicKey).nonce) ?? 0
-        ownNonce = max(ownNonce, stateNonce)
+        let nonce = mempool.nextNonce(sender: publicKey, accountNonce: stateNonce)
         let tx = SignedTransaction.sign(
-            Transaction(chainId: chainId, sender: publicKey, nonce: ownNonce, fee: params.minimumFee, body: body),
+            Transaction(chainId: chainId, sender: publicKey, nonce: nonce, fee: params.minimumFee, body: body),
             with: options.identity
         )
         if let error = admit(tx) {
             log("own transaction \(body) refused: \(error)")
             return
         }
-        ownNonce += 1
         _ = p2p.publish(Wire.encode(tx), topic: .transactions)
     }
 

@@ -48,8 +48,6 @@ public final class ChainNode: @unchecked Sendable {
     var isSyncing = false
     var syncTimer: TimerID?
     var halted: String?
-    /// Nonce of the next transaction this node sends itself.
-    var ownNonce: UInt64 = 0
     let sprint = SprintService()
     let snapshot = StatusSnapshot()
 
@@ -316,6 +314,10 @@ public final class ChainNode: @unchecked Sendable {
         timers.removeAll()
         try? wal.prune(below: height + 1)
         mempool.removeCommitted(block) { [chain] key in (try? chain.account(key).nonce) ?? 0 }
+        for sender in mempool.senders {
+            mempool.prune(sender: sender, accountNonce: (try? chain.account(sender).nonce) ?? 0)
+        }
+        recheckMempool()
         lastBlockTimeMilliseconds = block.header.timeMilliseconds
         let elapsed = clock.monotonicNanoseconds() &- heightStartedAt
         // Finality latency: from the proposer's block time to final here (one machine's clocks on a local
