@@ -11,6 +11,7 @@
 //
 // Primitives
 //   u8, u16, u32, u64   fixed width, little-endian (u16 258 = 02 01).
+//   i32                 fixed width, little-endian two's complement (-1 = ff ff ff ff).
 //   varint              unsigned LEB128: 7 bits per byte, least significant group first, high bit set
 //                       on every byte but the last. Used only for lengths and counts. Canonical: the
 //                       shortest form (no final 0x00 group after the first byte) and at most 64 bits
@@ -23,6 +24,7 @@
 //   array               varint count, then each element.
 //   optional            0x00 (absent), or 0x01 followed by the value.
 //   enum                its raw value, as the fixed-width integer of its raw type (MessageKind: u16).
+//   tagged union        a u8 tag, then the fields of that case in order; an unknown tag is an error.
 //   struct              its fields in declaration order, nothing between them.
 //
 // Limits
@@ -42,6 +44,44 @@
 //                   (<= envelopePayloadBytesMax), signer PublicKey, signature Signature
 //   PeerRecord      nodeKey PublicKey, addresses array<string> (count <= peerAddressesMax, each
 //                   <= peerAddressBytesMax), sequence u64, unixMilliseconds u64
+//
+// Consensus types (PoUWConsensus; signatures cover the encoding without the trailing signature)
+//   VoteKind          u8: 1 prevote, 2 precommit
+//   BatchCommitment   root Hash32, receiptCount u64, promptTokens u64, completionTokens u64
+//   Vote              kind VoteKind, height u64, round u32, blockHash optional<Hash32>, voter PublicKey,
+//                     attestation BatchCommitment, signature Signature
+//   Proposal          height u64, round u32, polRound i32, blockHash Hash32, proposer PublicKey, signature
+//   CommitCertificate height u64, round u32, blockHash Hash32, precommits array<Vote> (<= 256)
+//   ConsensusStep     u8: 0 propose, 1 prevote, 2 precommit
+//   TimeoutEvent      step ConsensusStep, height u64, round u32
+//   WALRecord         tagged: 1 proposal(Proposal, valid bool), 2 vote(Vote), 3 timeout(TimeoutEvent),
+//                     4 proposalValue(height u64, round u32, blockHash Hash32), 5 ownProposal(Proposal),
+//                     6 ownVote(Vote)
+//
+// Chain types (PoUWChain; bounds in ChainLimits)
+//   HostInfo          models array<string> (<= 16, each <= 128 bytes), apiEndpoint string (<= 256),
+//                     hardwareClass string (<= 64)
+//   TransactionBody   tagged: 1 transfer(to PublicKey, amount u64), 2 bond(amount u64), 3 unbond(amount u64),
+//                     4 registerHost(HostInfo), 5 sprintCommit(epoch u64, root Hash32, count u64),
+//                     6 sprintVerdict(epoch u64, participant PublicKey, passed bool)
+//   Transaction       chainId string (<= 48), sender PublicKey, nonce u64, fee u64, body TransactionBody
+//   SignedTransaction transaction Transaction, signature Signature; <= 4096 bytes, well-formed chain id
+//   BlockHeader       chainId string (<= 48), height u64, timeMilliseconds u64, previousHash Hash32,
+//                     proposer PublicKey, epoch u64, stateCommitment Hash32, transactionsRoot Hash32,
+//                     receiptsRoot Hash32, lastCommitHash Hash32
+//   Block             header BlockHeader, transactions array<SignedTransaction> (<= 10,000),
+//                     lastCommit optional<CommitCertificate>; the block message is <= 4 MiB
+//
+// Sprint proofs (PoUWWork)
+//   SprintProof       nonce u64, artifactHash Hash32, merkle MerkleProof (merkle.leafIndex == nonce)
+//
+// Node messages (PoUWNode, ChainMessages.swift)
+//   ProposalMessage   proposal Proposal, block Block
+//   CommittedBlock    block Block, commit CommitCertificate
+//   ChainRequest      tagged: 1 head, 2 blocks(from u64, count u32 <= 32),
+//                     3 sprintProofs(epoch u64, nonces array<u64> (<= 64))
+//   ChainResponse     tagged: 1 head(height u64, hash Hash32), 2 blocks(array<CommittedBlock> (<= 32)),
+//                     3 sprintProofs(array<SprintProof> (<= 64))
 
 import PoUWCore
 
