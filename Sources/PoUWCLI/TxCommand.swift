@@ -106,7 +106,9 @@ struct TxCommand: ParsableCommand {
 
         func run() throws {
             let list = models.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }
-            try common.submit(.registerHost(HostInfo(models: list, apiEndpoint: endpoint, hardwareClass: hardware)))
+            let host = HostInfo(models: list, apiEndpoint: endpoint, hardwareClass: hardware)
+            if let problem = host.violation { throw ValidationError(problem) }
+            try common.submit(.registerHost(host))
         }
     }
 }

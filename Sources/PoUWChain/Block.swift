@@ -7,7 +7,7 @@ public import PoUWWire
 
 /// The header of the block at `height`. Its hash identifies the block (votes and proposals name it).
 ///
-/// - `stateCommitment`: the state AFTER executing this block (docs/protocol-state.md, "Commitment").
+/// - `stateCommitment`: the state AFTER executing this block (docs/protocol.md, "Commitment").
 /// - `transactionsRoot`: `MerkleTree` root over the transaction ids, in block order.
 /// - `receiptsRoot`: zero until the inference market exists.
 /// - `lastCommitHash`: BLAKE2b-256 of `Wire.encode(lastCommit)`, zero at height 1.

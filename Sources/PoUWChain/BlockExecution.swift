@@ -1,4 +1,4 @@
-/// The state transition of one block (docs/protocol-state.md, "Blocks"): header checks, the block's
+/// The state transition of one block (docs/protocol.md, "Blocks"): header checks, the block's
 /// beginning (sample seed), its transactions, its end (unbonding releases, epoch transition) and the
 /// commitment. Runs inside one store write transaction; the caller commits or aborts it.
 import PoUWConsensus

@@ -1,4 +1,4 @@
-/// The tables of the chain state (docs/protocol-state.md, "Tables"). Values are stored in their wire
+/// The tables of the chain state (docs/protocol.md, "Tables"). Values are stored in their wire
 /// encoding without the message version byte.
 import PoUWStorage
 import PoUWConsensus

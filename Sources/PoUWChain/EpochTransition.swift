@@ -1,4 +1,4 @@
-/// The epoch transition at the last block of an epoch (docs/protocol-state.md, "Epochs"): the Sprint's
+/// The epoch transition at the last block of an epoch (docs/protocol.md, "Epochs"): the Sprint's
 /// verified counts become the next epoch's weights.
 import PoUWCore
 import PoUWStorage

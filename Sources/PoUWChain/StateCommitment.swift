@@ -7,7 +7,7 @@
 ///
 /// (`string` and `bytes` are the wire encodings: a varint length, then the bytes.) It is a full
 /// traversal, O(size of the state) per block: simple, obviously deterministic, and cheap while the
-/// state is small (docs/protocol-state.md gives the measured cost). A Merkleised state can replace it
+/// state is small (docs/protocol.md gives the measured cost). A Merkleised state can replace it
 /// when light clients need proofs, without changing any other rule.
 import PoUWCore
 import PoUWCrypto

@@ -1,5 +1,5 @@
 /// Transactions: what an account asks the chain to do. Plain data with one canonical wire encoding
-/// (layouts in docs/protocol-state.md); signing and checking live in SignedTransaction.swift.
+/// (layouts in docs/protocol.md); signing and checking live in SignedTransaction.swift.
 public import PoUWCore
 public import PoUWWire
 

@@ -1,4 +1,4 @@
-/// The state transition of one transaction (docs/protocol-state.md, "Transactions"). Every check runs
+/// The state transition of one transaction (docs/protocol.md, "Transactions"). Every check runs
 /// against staged reads; the writes reach the store only when all checks passed.
 import PoUWCore
 import PoUWCrypto

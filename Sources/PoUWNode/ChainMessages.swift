@@ -61,6 +61,10 @@ public enum ChainSyncLimits {
     public static let answerBytesMax = 4 * 1024 * 1024
     /// Sprint proofs asked for in one request.
     public static let proofsPerRequestMax = 64
+    /// Votes in one consensus catch-up answer.
+    public static let votesPerAnswerMax = 4 * ConsensusLimits.validatorsMax
+    /// Proposals (with their blocks) in one consensus catch-up answer.
+    public static let proposalsPerAnswerMax = 2
 }
 
 /// A request to a peer.
@@ -71,6 +75,9 @@ public enum ChainRequest: Sendable, Equatable, WireCodable {
     case blocks(from: UInt64, count: UInt32)
     /// The peer's Sprint proofs of `epoch` for `nonces`.
     case sprintProofs(epoch: UInt64, nonces: [UInt64])
+    /// The proposals and votes the peer holds for `height`, the height it is deciding (catch-up after
+    /// messages were lost or sent before we connected).
+    case consensus(height: UInt64)
 
     public static var encodedBytesMin: Int { 1 }
 
@@ -86,6 +93,9 @@ public enum ChainRequest: Sendable, Equatable, WireCodable {
             encoder.writeUInt8(3)
             encoder.writeUInt64(epoch)
             encoder.writeArray(nonces, field: "nonces", max: ChainSyncLimits.proofsPerRequestMax) { $0.writeUInt64($1) }
+        case .consensus(let height):
+            encoder.writeUInt8(4)
+            encoder.writeUInt64(height)
         }
     }
 
@@ -108,6 +118,8 @@ public enum ChainRequest: Sendable, Equatable, WireCodable {
                 field: "nonces", max: ChainSyncLimits.proofsPerRequestMax, elementBytesMin: 8
             ) { (d: inout WireDecoder) throws(WireError) in try d.readUInt64() }
             self = .sprintProofs(epoch: epoch, nonces: nonces)
+        case 4:
+            self = .consensus(height: try decoder.readUInt64())
         default:
             throw .invalidEnum(type: "ChainRequest", raw: UInt64(tag))
         }
@@ -119,6 +131,7 @@ public enum ChainResponse: Sendable, Equatable, WireCodable {
     case head(height: UInt64, hash: Hash32)
     case blocks([CommittedBlock])
     case sprintProofs([SprintProof])
+    case consensus(proposals: [ProposalMessage], votes: [Vote])
 
     public static var encodedBytesMin: Int { 1 }
 
@@ -134,6 +147,10 @@ public enum ChainResponse: Sendable, Equatable, WireCodable {
         case .sprintProofs(let proofs):
             encoder.writeUInt8(3)
             encoder.writeArray(proofs, field: "proofs", max: ChainSyncLimits.proofsPerRequestMax)
+        case .consensus(let proposals, let votes):
+            encoder.writeUInt8(4)
+            encoder.writeArray(proposals, field: "proposals", max: ChainSyncLimits.proposalsPerAnswerMax)
+            encoder.writeArray(votes, field: "votes", max: ChainSyncLimits.votesPerAnswerMax)
         }
     }
 
@@ -148,6 +165,12 @@ public enum ChainResponse: Sendable, Equatable, WireCodable {
         case 3:
             self = .sprintProofs(try decoder.readArray(of: SprintProof.self, field: "proofs",
                                                        max: ChainSyncLimits.proofsPerRequestMax))
+        case 4:
+            let proposals = try decoder.readArray(
+                of: ProposalMessage.self, field: "proposals", max: ChainSyncLimits.proposalsPerAnswerMax
+            )
+            let votes = try decoder.readArray(of: Vote.self, field: "votes", max: ChainSyncLimits.votesPerAnswerMax)
+            self = .consensus(proposals: proposals, votes: votes)
         default:
             throw .invalidEnum(type: "ChainResponse", raw: UInt64(tag))
         }

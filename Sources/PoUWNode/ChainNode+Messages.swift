@@ -4,6 +4,7 @@ import PoUWConsensus
 import PoUWCore
 import PoUWCrypto
 import PoUWGossip
+import PoUWUV
 import PoUWWire
 
 extension ChainNode {
@@ -14,18 +15,11 @@ extension ChainNode {
         case .votes:
             guard let vote = try? Wire.decode(Vote.self, from: message.data) else { return .reject }
             guard vote.height > head else { return .ignore }
-            guard (try? Ed25519.verify(vote.signature, payload: vote.signingPayload, kind: .vote, chainId: chainId,
-                                       publicKey: vote.voter)) != nil else { return .reject }
-            return .accept
+            return isSigned(vote) ? .accept : .reject
         case .proposals:
             guard let message = try? Wire.decode(ProposalMessage.self, from: message.data) else { return .reject }
-            let proposal = message.proposal
-            guard proposal.height > head else { return .ignore }
-            guard message.block.header.hash == proposal.blockHash,
-                  (try? Ed25519.verify(proposal.signature, payload: proposal.signingPayload, kind: .proposal,
-                                       chainId: chainId, publicKey: proposal.proposer)) != nil
-            else { return .reject }
-            return .accept
+            guard message.proposal.height > head else { return .ignore }
+            return isWellFormed(message) ? .accept : .reject
         case .transactions:
             guard let tx = try? Wire.decode(SignedTransaction.self, from: message.data),
                   tx.transaction.chainId == chainId,
@@ -35,6 +29,21 @@ extension ChainNode {
         default:
             return .ignore
         }
+    }
+
+    func isSigned(_ vote: Vote) -> Bool {
+        (try? Ed25519.verify(vote.signature, payload: vote.signingPayload, kind: .vote, chainId: chainId,
+                             publicKey: vote.voter)) != nil
+    }
+
+    /// The proposal is signed by its proposer, names the block it carries, and the block names the
+    /// same proposer (who collects its fees).
+    func isWellFormed(_ message: ProposalMessage) -> Bool {
+        let proposal = message.proposal
+        return message.block.header.hash == proposal.blockHash && message.block.header.proposer == proposal.proposer
+            && message.block.header.height == proposal.height
+            && (try? Ed25519.verify(proposal.signature, payload: proposal.signingPayload, kind: .proposal,
+                                    chainId: chainId, publicKey: proposal.proposer)) != nil
     }
 
     /// A validated gossip message from a peer.
@@ -72,9 +81,14 @@ extension ChainNode {
         let current = head.height + 1
         guard proposal.height >= current else { return }
         guard proposal.height == current else {
-            route(.proposal(proposal, valid: false), height: proposal.height, from: peer)
+            if proposal.height == current + 1 {
+                if nextHeightProposals.count < Self.nextHeightProposalsMax { nextHeightProposals.append(message) }
+            } else {
+                startSync(from: peer)
+            }
             return
         }
+        guard heightProposals[proposal.round] == nil || heightProposals[proposal.round] == message else { return }
         guard validators.proposer(height: proposal.height, round: proposal.round) == proposal.proposer else {
             log("height \(proposal.height) round \(proposal.round): proposal from \(proposal.proposer), "
                 + "who is not this round's proposer; ignored")
@@ -82,6 +96,7 @@ extension ChainNode {
         }
         let valid = isValid(message.block)
         remember(message.block)
+        heightProposals[proposal.round] = message
         if let pending = pendingCommit, pending.blockHash == proposal.blockHash {
             pendingCommit = nil
             finalize(message.block, pending)
@@ -194,6 +209,55 @@ extension ChainNode {
             return Wire.encode(ChainResponse.blocks(blocks))
         case .sprintProofs(let epoch, let nonces):
             return Wire.encode(ChainResponse.sprintProofs(sprint.proofs(epoch: epoch, nonces: nonces)))
+        case .consensus(let height):
+            guard height == head.height + 1 else {
+                return Wire.encode(ChainResponse.consensus(proposals: [], votes: []))
+            }
+            var proposals: [ProposalMessage] = []
+            var bytes = 0
+            for round in heightProposals.keys.sorted(by: >) {
+                guard proposals.count < ChainSyncLimits.proposalsPerAnswerMax, let message = heightProposals[round]
+                else { break }
+                bytes += Wire.encode(message).count
+                guard bytes <= ChainSyncLimits.answerBytesMax else { break }
+                proposals.append(message)
+            }
+            let votes = Array(heightVotes.prefix(ChainSyncLimits.votesPerAnswerMax))
+            return Wire.encode(ChainResponse.consensus(proposals: proposals, votes: votes))
+        }
+    }
+
+    // MARK: Catch-up within a height
+
+    /// Every second: when the core has sat at one (height, round, step) for `stallNanoseconds`, ask every
+    /// peer for the height's proposals and votes (messages can be lost, or sent before a peer connected).
+    func checkStall() {
+        guard halted == nil, !isSyncing, let core else { return }
+        let mark = (core.height, core.round, core.step.rawValue)
+        let now = clock.monotonicNanoseconds()
+        if mark != progressMark {
+            progressMark = mark
+            progressSince = now
+            return
+        }
+        guard now - progressSince >= Self.stallNanoseconds else { return }
+        progressSince = now
+        for peer in p2p.connectedPeers { askConsensus(of: peer) }
+    }
+
+    /// Asks `peer` for what it holds of the height we are deciding, and feeds what checks out.
+    func askConsensus(of peer: PublicKey) {
+        guard let height = core?.height else { return }
+        p2p.request(Wire.encode(ChainRequest.consensus(height: height)), to: peer) { [weak self] result in
+            guard let self, case .success(let bytes) = result,
+                  case .consensus(let proposals, let votes)? = try? Wire.decode(ChainResponse.self, from: bytes)
+            else { return }
+            for message in proposals where message.proposal.height == height && isWellFormed(message) {
+                receive(message, from: peer)
+            }
+            for vote in votes where vote.height == height && !heightVotes.contains(vote) && isSigned(vote) {
+                route(.vote(vote), height: vote.height, from: peer)
+            }
         }
     }
 

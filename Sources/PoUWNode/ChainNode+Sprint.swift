@@ -66,25 +66,47 @@ extension ChainNode {
         sprint.verifiedEpochs.insert(epoch)
         let seed = info.seed
         for duty in duties where duty.participant != publicKey {
-            let request = ChainRequest.sprintProofs(epoch: epoch, nonces: duty.nonces)
-            p2p.request(Wire.encode(request), to: duty.participant) { [weak self] result in
-                guard let self else { return }
-                guard case .success(let bytes) = result,
-                      case .sprintProofs(let proofs)? = try? Wire.decode(ChainResponse.self, from: bytes)
-                else {
-                    log("epoch \(epoch): \(duty.participant) did not hand over its Sprint proofs; verdict: failed")
-                    sendOwn(.sprintVerdict(epoch: epoch, participant: duty.participant, passed: false))
+            requestProofs(duty, epoch: epoch, seed: seed, work: work, attemptsLeft: Self.proofAttempts)
+        }
+    }
+
+    static let proofAttempts = 5
+    static let proofRetryNanoseconds: UInt64 = 2_000_000_000
+
+    /// Fetches `duty`'s proofs from the participant (retrying while it is unreachable), checks them and
+    /// sends the verdict. A participant that never hands them over fails.
+    func requestProofs(_ duty: SprintDuty, epoch: UInt64, seed: Hash32, work: any SprintWork, attemptsLeft: Int) {
+        guard halted == nil, head.height < params.lastHeight(ofEpoch: epoch) else { return }
+        let request = ChainRequest.sprintProofs(epoch: epoch, nonces: duty.nonces)
+        p2p.request(Wire.encode(request), to: duty.participant) { [weak self] result in
+            guard let self else { return }
+            guard case .success(let bytes) = result,
+                  case .sprintProofs(let proofs)? = try? Wire.decode(ChainResponse.self, from: bytes)
+            else {
+                if attemptsLeft > 1 {
+                    _ = loop.schedule(after: Self.proofRetryNanoseconds) { [weak self] in
+                        self?.requestProofs(duty, epoch: epoch, seed: seed, work: work, attemptsLeft: attemptsLeft - 1)
+                    }
                     return
                 }
-                sprint.check(
-                    work: work, seed: seed, participant: duty.participant, root: duty.root, count: duty.count,
-                    sampled: duty.nonces, proofs: proofs
-                ) { [weak self] passed in
-                    try? self?.loop.submit { [weak self] in
-                        guard let self else { return }
+                log("epoch \(epoch): \(duty.participant) did not hand over its Sprint proofs; verdict: failed")
+                sendOwn(.sprintVerdict(epoch: epoch, participant: duty.participant, passed: false))
+                return
+            }
+            sprint.check(
+                work: work, seed: seed, participant: duty.participant, root: duty.root, count: duty.count,
+                sampled: duty.nonces, proofs: proofs
+            ) { [weak self] outcome in
+                try? self?.loop.submit { [weak self] in
+                    guard let self else { return }
+                    switch outcome {
+                    case .success(let passed):
                         log("epoch \(epoch): Sprint of \(duty.participant) checked "
                             + "(\(duty.nonces.count) nonces): \(passed ? "passed" : "FAILED")")
                         sendOwn(.sprintVerdict(epoch: epoch, participant: duty.participant, passed: passed))
+                    case .failure(let error):
+                        log("epoch \(epoch): cannot check \(duty.participant)'s Sprint (own engine failed: \(error)); "
+                            + "no verdict sent")
                     }
                 }
             }

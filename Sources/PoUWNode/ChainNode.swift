@@ -38,6 +38,15 @@ public final class ChainNode: @unchecked Sendable {
     var proposedBlocks: [Hash32: Block] = [:]
     /// Messages for the next height, replayed when it starts (bounded).
     var nextHeightEvents: [ConsensusEvent] = []
+    /// Proposals (with blocks) and votes seen at the current height, for peers that missed them.
+    var heightProposals: [UInt32: ProposalMessage] = [:]
+    var heightVotes: Set<Vote> = []
+    /// Proposals for the height after the current one: validated once that height starts.
+    var nextHeightProposals: [ProposalMessage] = []
+    /// (height, round, step) at the last stall check, and since when it has not changed.
+    var progressMark: (UInt64, UInt32, UInt8) = (0, 0, 0)
+    var progressSince: Nanoseconds = 0
+    var stallTimer: TimerID?
     /// A decision whose block has not arrived yet.
     var pendingCommit: CommitCertificate?
     var timers: [TimeoutEvent: TimerID] = [:]
@@ -52,6 +61,11 @@ public final class ChainNode: @unchecked Sendable {
     let snapshot = StatusSnapshot()
 
     static let nextHeightEventsMax = 4_096
+    static let nextHeightProposalsMax = 16
+    static let stallCheckNanoseconds: UInt64 = 1_000_000_000
+    /// How long the core may sit at one (height, round, step) before the node asks its peers for the
+    /// height's proposals and votes.
+    static let stallNanoseconds: UInt64 = 2_000_000_000
     static let proposedBlocksMax = 64
     static let finalityWindow = 256
     static let syncPollNanoseconds: UInt64 = 2_000_000_000
@@ -104,6 +118,10 @@ public final class ChainNode: @unchecked Sendable {
         p2p.validator = { [unowned self] message in validate(message) }
         p2p.onDeliver = { [unowned self] message in deliver(message) }
         p2p.requestHandler = { [unowned self] peer, body in answer(body, from: peer) }
+        p2p.onPeer = { [unowned self] peer, connected in
+            // A new peer may hold messages of this height sent before it connected.
+            if connected { askConsensus(of: peer) }
+        }
         do { try p2p.start() } catch { throw .p2p("\(error)") }
         if let listen = options.apiListen {
             let (host, port) = Self.splitHostPort(listen)
@@ -115,6 +133,8 @@ public final class ChainNode: @unchecked Sendable {
             + "p2p \(options.p2p.listen), api \(options.apiListen ?? "off")")
         let poll = Self.syncPollNanoseconds
         syncTimer = loop.schedule(after: poll, repeating: poll) { [unowned self] in pollPeers() }
+        let check = Self.stallCheckNanoseconds
+        stallTimer = loop.schedule(after: check, repeating: check) { [unowned self] in checkStall() }
         startHeight()
         maybeStartSprint()
         publishSnapshot()
@@ -125,6 +145,7 @@ public final class ChainNode: @unchecked Sendable {
         for (_, timer) in timers { loop.cancel(timer) }
         timers.removeAll()
         if let syncTimer { loop.cancel(syncTimer) }
+        if let stallTimer { loop.cancel(stallTimer) }
         if let nextHeightTimer { loop.cancel(nextHeightTimer) }
         api?.stop()
         p2p.shutdown()
@@ -158,6 +179,8 @@ public final class ChainNode: @unchecked Sendable {
             validators = try validatorSet(forHeight: height)
             let records = try wal.records(height: height)
             proposedBlocks.removeAll()
+            heightProposals.removeAll()
+            heightVotes.removeAll()
             pendingCommit = nil
             heightStartedAt = clock.monotonicNanoseconds()
             let (restored, actions) = ConsensusCore.restore(
@@ -170,6 +193,9 @@ public final class ChainNode: @unchecked Sendable {
             nextHeightEvents = buffered.filter { Self.height(of: $0) > height }
             pendingEvents += buffered.filter { Self.height(of: $0) == height }
             drainPending()
+            let early = nextHeightProposals
+            nextHeightProposals.removeAll()
+            for message in early { receive(message, from: publicKey) }
         } catch {
             halt("cannot start height \(height): \(error)")
         }
@@ -214,6 +240,10 @@ public final class ChainNode: @unchecked Sendable {
         while !pendingEvents.isEmpty {
             let next = pendingEvents.removeFirst()
             guard var current = core else { return }
+            if case .vote(let vote) = next, vote.height == current.height,
+               heightVotes.count < ChainSyncLimits.votesPerAnswerMax {
+                heightVotes.insert(vote)
+            }
             let height = current.height
             let actions = current.handle(next)
             core = current
@@ -239,7 +269,9 @@ public final class ChainNode: @unchecked Sendable {
                     log("height \(height): own proposal's block is missing; not sent")
                     continue
                 }
-                _ = p2p.publish(Wire.encode(ProposalMessage(proposal: proposal, block: block)), topic: .proposals)
+                let message = ProposalMessage(proposal: proposal, block: block)
+                heightProposals[proposal.round] = message
+                _ = p2p.publish(Wire.encode(message), topic: .proposals)
                 pendingEvents.append(.proposal(proposal, valid: true))
             case .broadcastVote(let vote):
                 _ = p2p.publish(Wire.encode(vote), topic: .votes)

@@ -27,6 +27,9 @@ public enum ConsensusLogError: Error, CustomStringConvertible {
 public final class ConsensusLog: @unchecked Sendable {
     static let records = Table<[UInt8], [UInt8]>("wal")
     public static let tables: [any TableDeclaration] = [records]
+    /// Records read back for one height. The core's bounds (rounds held, one vote per voter and step)
+    /// keep a height far below this; a log beyond it is damaged.
+    public static let recordsPerHeightMax = 1_000_000
 
     let store: any KeyValueStore
     private var nextSequence: UInt32 = 0
@@ -46,7 +49,7 @@ public final class ConsensusLog: @unchecked Sendable {
         let entries: [(key: [UInt8], value: [UInt8])]
         do {
             entries = try store.read { tx in
-                try tx.scan(Self.records, from: Self.key(height: height, sequence: 0), limit: 100_000)
+                try tx.scan(Self.records, from: Self.key(height: height, sequence: 0), limit: Self.recordsPerHeightMax)
             }
         } catch {
             throw .storage("\(error)")

@@ -40,7 +40,7 @@ final class SprintService: @unchecked Sendable {
 
     func proofs(epoch: UInt64, nonces: [UInt64]) -> [SprintProof] {
         guard let commitment = commitment(epoch: epoch) else { return [] }
-        return nonces.compactMap { SprintProver.proof(commitment, nonce: $0) }
+        return SprintProver.proofs(commitment, nonces: nonces.filter { $0 < commitment.count }) ?? []
     }
 
     static func path(_ directory: String, _ epoch: UInt64) -> String { "\(directory)/sprint-\(epoch).leaves" }
@@ -75,17 +75,19 @@ final class SprintService: @unchecked Sendable {
         }
     }
 
-    /// Checks a participant's proofs on the Sprint queue.
+    /// Checks a participant's proofs on the Sprint queue: `.success(passed)`, or `.failure` when this
+    /// node's own engine failed (then it has no verdict to give).
     func check(
         work: any SprintWork, seed: Hash32, participant: PublicKey, root: Hash32, count: UInt64, sampled: [UInt64],
-        proofs: [SprintProof], completion: @escaping @Sendable (Bool) -> Void
+        proofs: [SprintProof], completion: @escaping @Sendable (Result<Bool, any Error>) -> Void
     ) {
         queue.async {
-            let passed = (try? SprintVerifier.check(
-                work: work, epochSeed: seed, participant: participant, root: root, count: count, sampled: sampled,
-                proofs: proofs
-            )) ?? false
-            completion(passed)
+            completion(Result {
+                try SprintVerifier.check(
+                    work: work, epochSeed: seed, participant: participant, root: root, count: count, sampled: sampled,
+                    proofs: proofs
+                )
+            })
         }
     }
 }

@@ -16,7 +16,7 @@ struct Tidy {
     static let cOwners = ["CSodium": "PoUWCrypto", "CLMDB": "PoUWStorage", "CLibUV": "PoUWUV"]
     /// Modules that must be deterministic functions of their inputs.
     static let pureModules: Set<String> = [
-        "PoUWCore", "PoUWWire", "PoUWKernels", "PoUWInference", "PoUWConsensus", "PoUWMempool", "PoUWNet",
+        "PoUWCore", "PoUWWire", "PoUWKernels", "PoUWInference", "PoUWConsensus", "PoUWChain", "PoUWNet",
         "PoUWGossip", "PoUWWork", "PoUWTesting",
     ]
     /// Wall-clock and system-randomness APIs banned in pure modules.
