@@ -114,7 +114,10 @@ let package = Package(
                     dependencies: ["PoUWChain", "PoUWCore", "PoUWCrypto", "PoUWWire", "PoUWStorage", "PoUWConsensus"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWNodeTests",
-                    dependencies: ["PoUWNode", "PoUWCrypto", "PoUWCore", "PoUWNet", "PoUWUV", "PoUWGossip"],
+                    dependencies: [
+                        "PoUWNode", "PoUWCrypto", "PoUWCore", "PoUWNet", "PoUWUV", "PoUWGossip", "PoUWChain",
+                        "PoUWConsensus", "PoUWWire", "PoUWWork",
+                    ],
                     swiftSettings: strict),
         .testTarget(name: "PoUWCLITests", dependencies: ["PoUWCLI", "PoUWCrypto", "PoUWCore"],
                     swiftSettings: strict),

@@ -87,6 +87,12 @@ struct TestnetCommand: ParsableCommand {
     func run() throws {
         let total = nodes + observers
         if FileManager.default.fileExists(atPath: home(0) + "/config.toml") {
+            var present = 0
+            while FileManager.default.fileExists(atPath: home(present) + "/config.toml") { present += 1 }
+            guard present == total else {
+                throw Failure("\(dir) holds a testnet of \(present) nodes, but --nodes \(nodes) --observers "
+                              + "\(observers) asks for \(total): pass the same counts, or delete \(dir) for a new network")
+            }
             Console.line("testnet: reusing \(dir) (delete it for a new network)")
         } else {
             try create()
