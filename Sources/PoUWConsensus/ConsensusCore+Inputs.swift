@@ -69,6 +69,7 @@ extension ConsensusCore {
     /// was counted.
     mutating func count(_ vote: Vote) -> Bool {
         let weight = validators.weight(of: vote.voter)
+        guard weight > 0 else { return false }
         switch rounds[vote.round, default: RoundState()].votes.insert(vote, weight: weight) {
         case .added:
             return true

@@ -166,7 +166,9 @@ extension ConsensusCore {
 
     /// Broadcasts this node's vote of `kind` for the current round and counts it. A vote already signed
     /// for that slot (before a crash) is re-sent instead of signing another: never two votes per slot.
+    /// A node outside the height's validator set follows the height but never votes.
     mutating func castVote(_ kind: VoteKind, _ blockHash: Hash32?) {
+        guard validators.contains(signer.publicKey) else { return }
         let slot = OwnSlot(round: round, kind: kind)
         let vote: Vote
         if let signed = ownVotes[slot] {

@@ -19,6 +19,7 @@ extension ChainNode {
         guard let seed = (try? chain.epochInfo(epoch))??.seed else { return }
         sprint.started.insert(epoch)
         if ((try? chain.sprintCommit(epoch: epoch, participant: publicKey)) ?? nil) != nil { return }
+        registerAsHostIfOutsideTheSet(epoch: epoch)
         if let kept = sprint.commitment(epoch: epoch) {
             log("epoch \(epoch): Sprint already computed (\(kept.count) nonces); committing it")
             sendOwn(.sprintCommit(epoch: epoch, root: kept.root, count: kept.count))
@@ -50,6 +51,19 @@ extension ChainNode {
                 }
             }
         }
+    }
+
+    /// Sprint commits are accepted from the epoch's validators and from registered hosts. A node that is
+    /// neither (it lost its weight, or joined later) registers as a host first, so its Sprint counts and
+    /// it can earn weight again.
+    func registerAsHostIfOutsideTheSet(epoch: UInt64) {
+        let weight = ((try? chain.validators(epoch: epoch)) ?? []).first { $0.key == publicKey }?.weight ?? 0
+        guard weight == 0, ((try? chain.host(publicKey)) ?? nil) == nil else { return }
+        let host = HostInfo(models: [params.model.name], apiEndpoint: "http://" + (options.apiListen ?? ""),
+                            hardwareClass: "cpu")
+        guard host.violation == nil else { return }
+        log("epoch \(epoch): not a validator; registering as a host so this Sprint counts")
+        sendOwn(.registerHost(host))
     }
 
     /// Once the epoch's sample seed is on chain (the block after the commit window), check the
