@@ -91,7 +91,8 @@ struct TestnetCommand: ParsableCommand {
             while FileManager.default.fileExists(atPath: home(present) + "/config.toml") { present += 1 }
             guard present == total else {
                 throw Failure("\(dir) holds a testnet of \(present) nodes, but --nodes \(nodes) --observers "
-                              + "\(observers) asks for \(total): pass the same counts, or delete \(dir) for a new network")
+                              + "\(observers) asks for \(total): pass the same counts, or delete \(dir) for a new "
+                              + "network")
             }
             Console.line("testnet: reusing \(dir) (delete it for a new network)")
         } else {
