@@ -361,8 +361,10 @@ public final class ChainNode: @unchecked Sendable {
         log("committed height \(height) hash \(block.header.hash) round \(certificate.round) "
             + "txs \(block.transactions.count) epoch \(block.header.epoch) in \(elapsed / 1_000_000) ms")
         afterCommit(height: height)
-        let interval = UInt64(params.blockIntervalMilliseconds) * 1_000_000
-        let wait = interval > elapsed ? interval - elapsed : 0
+        // Pacing: the next height starts one interval after this block's timestamp, so every node (whose
+        // clock agrees) starts it at about the same moment and the proposer's block time sets the beat.
+        let nextStart = block.header.timeMilliseconds + params.blockIntervalMilliseconds
+        let wait = nextStart > now ? min(nextStart - now, params.blockIntervalMilliseconds) * 1_000_000 : 0
         if let nextHeightTimer { loop.cancel(nextHeightTimer) }
         nextHeightTimer = loop.schedule(after: max(wait, 1)) { [unowned self] in
             nextHeightTimer = nil
