@@ -292,7 +292,7 @@ extension ChainNode {
                   case .blocks(let blocks)? = try? Wire.decode(ChainResponse.self, from: bytes)
             else { return }
             var applied = 0
-            for entry in blocks {
+            for entry in blocks where entry.block.header.height > head.height {
                 let height = head.height + 1
                 guard entry.block.header.height == height, entry.commit.blockHash == entry.block.header.hash,
                       verified(entry.commit, height: height)
