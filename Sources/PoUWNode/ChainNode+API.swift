@@ -118,10 +118,10 @@ struct NodeBackend: NodeAPIBackend {
 
     func epoch(_ number: UInt64) -> EpochView? {
         guard let info = try? chain.epochInfo(number) else { return nil }
-        let commits = info.weights.filter { (try? chain.sprintCommit(epoch: number, participant: $0.key)) != nil }
+        let commits = (try? chain.sprintCommits(epoch: number).count) ?? 0
         return EpochView(number: number, startHeight: info.startHeight, seed: "\(info.seed)",
                          weights: info.weights.map { WeightView(key: "\($0.key)", weight: $0.weight) },
-                         sprintCommits: commits.count)
+                         sprintCommits: commits)
     }
 
     func submitTransaction(_ bytes: [UInt8]) async -> Result<String, APIError> {
