@@ -28,7 +28,7 @@ final class LocalTestnet {
 
     init(validators: Int, observers: Int, extraArguments: [String]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pouw-testnet-\(UUID().uuidString)").path
-        basePort = 20_000 + Int.random(in: 0..<1_000) * 20
+        basePort = 20_000 + Int.random(in: 0..<600) * 20  // below the ephemeral range (32768+)
         total = validators + observers
         let output = try Self.run([
             "testnet", "--nodes", "\(validators)", "--observers", "\(observers)", "--dir", directory,
