@@ -105,10 +105,16 @@ extension ChainNode {
         route(.proposal(proposal, valid: valid), height: proposal.height, from: peer)
     }
 
-    /// valid(v): the block applies to our state and its last commit is signed by the previous height's
-    /// validators.
+    /// valid(v): the block is not dated more than `blockTimeDriftMaxMilliseconds` ahead of our clock, its
+    /// last commit is signed by the previous height's validators, and it applies to our state.
     func isValid(_ block: Block) -> Bool {
         let height = block.header.height
+        let latest = clock.unixMilliseconds() + Self.blockTimeDriftMaxMilliseconds
+        guard block.header.timeMilliseconds <= latest else {
+            log("height \(height): proposed block \(block.header.hash) is dated \(block.header.timeMilliseconds), more "
+                + "than \(Self.blockTimeDriftMaxMilliseconds) ms ahead of this node's clock; invalid")
+            return false
+        }
         if height > 1 {
             guard let lastCommit = block.lastCommit, verified(lastCommit, height: height - 1) else { return false }
         }

@@ -62,6 +62,8 @@ public final class ChainNode: @unchecked Sendable {
 
     static let nextHeightEventsMax = 4_096
     static let nextHeightProposalsMax = 16
+    /// How far ahead of this node's clock a proposed block's timestamp may be (valid(v) refuses more).
+    static let blockTimeDriftMaxMilliseconds: UInt64 = 10_000
     static let stallCheckNanoseconds: UInt64 = 1_000_000_000
     /// How long the core may sit at one (height, round, step) before the node asks its peers for the
     /// height's proposals and votes.
@@ -179,6 +181,7 @@ public final class ChainNode: @unchecked Sendable {
             validators = try validatorSet(forHeight: height)
             let records = try wal.records(height: height)
             proposedBlocks.removeAll()
+            pendingEvents.removeAll()
             heightProposals.removeAll()
             heightVotes.removeAll()
             pendingCommit = nil
