@@ -157,6 +157,7 @@ extension ChainNode {
             }
         }
         do { try mempool.insert(tx, accountNonce: nonce) } catch { return "\(error)" }
+        publishSnapshot()
         return nil
     }
 

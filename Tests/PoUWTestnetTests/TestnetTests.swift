@@ -1,5 +1,6 @@
 import Foundation
 import PoUWAPI
+import PoUWCore
 import Testing
 
 /// End-to-end: real `pouw node` processes on 127.0.0.1, libuv sockets, LMDB on disk, the real model in
@@ -18,6 +19,24 @@ struct TestnetTests {
         let reached = net.waitForHeight(15, nodes: validators, seconds: 120)
         #expect(reached, "4 nodes did not reach height 15:\n\(net.logTail(0))")
         guard reached else { return }
+
+        // 1b. `pouw tx`: two transfers in a row (the second uses the pooled nonce) land in blocks and every node
+        // sees the balance; an overspend is refused with the reason and changes nothing.
+        let recipient = try accountKey(of: net, node: 1)
+        let before1 = try net.client(2).account(recipient).balance
+        for amount in [1_000, 234] {
+            let sent = try LocalTestnet.run(["tx", "transfer", "--home", net.home(0), "--key", "account",
+                                             "--to", recipient.description, "--amount", "\(amount)"])
+            #expect(sent.status == 0, "pouw tx transfer failed: \(sent.text)")
+        }
+        let credited = net.wait(seconds: 30) {
+            (try? net.client(2).account(recipient).balance) == before1 + 1_234
+        }
+        #expect(credited, "the transfers did not reach node2's state")
+        let overspend = try LocalTestnet.run(["tx", "transfer", "--home", net.home(0), "--key", "account",
+                                              "--to", recipient.description, "--amount", "\(UInt64.max / 2)"])
+        #expect(overspend.status == 1 && overspend.text.contains("does not apply") && overspend.text.contains("holds"),
+                "\(overspend.text)")
 
         // 2. SIGKILL one node: the other three (75% of the weight) keep finalizing.
         net.kill(3)
@@ -87,6 +106,14 @@ struct TestnetTests {
         print("testnet: \(head) blocks, mean interval \(String(format: "%.0f", meanMs)) ms, finality p50 "
               + "\(status.finalityLatencyMs.p50 ?? -1) ms p99 \(status.finalityLatencyMs.p99 ?? -1) ms")
         #expect(meanMs < 5_000)
+    }
+
+    /// The public key of node `node`'s account key file.
+    func accountKey(of net: LocalTestnet, node: Int) throws -> PublicKey {
+        let result = try LocalTestnet.run(["keys", "show", "--home", net.home(node), "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(result.text.utf8)) as? [String: Any]
+        let hex = try #require(object?["account_public_key"] as? String, "no account key in \(result.text)")
+        return PublicKey(try #require(Hex.decode(hex)))
     }
 
     /// Every node in `nodes` has the same block hash and state commitment at every height up to `height`.
