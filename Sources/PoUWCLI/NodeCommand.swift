@@ -27,6 +27,11 @@ struct NodeCommand: ParsableCommand {
     @Flag(help: "Before joining, replay every stored block from genesis and check every state commitment.")
     var verify = false
 
+    @Flag(help: ArgumentHelp(
+        "Stop when standard input reaches its end (a supervisor's pipe: the node dies with its supervisor).",
+        visibility: .hidden))
+    var exitOnStdinEof = false
+
     func run() throws {
         let nodeHome = NodeHome(path: home.resolved)
         let config: NodeConfig
@@ -80,6 +85,16 @@ struct NodeCommand: ParsableCommand {
                 failure.set("\(error)")
                 node.shutdown()
                 loop.requestStop()
+            }
+        }
+        if exitOnStdinEof {
+            Thread.detachNewThread {
+                while let line = readLine(strippingNewline: false), !line.isEmpty {}
+                log.write("standard input closed (supervisor gone); stopping")
+                try? loop.submit {
+                    node.shutdown()
+                    loop.requestStop()
+                }
             }
         }
         loop.waitUntilStopped()

@@ -106,11 +106,13 @@ struct TestnetCommand: ParsableCommand {
             let nodeHome = NodeHome(path: home(index))
             let config: NodeConfig
             do { config = try nodeHome.loadConfig() } catch { throw Failure("\(error)") }
-            var arguments = ["node", "--home", nodeHome.path]
+            // The pipe on each node's stdin closes when this process dies, even by SIGKILL: the nodes follow.
+            var arguments = ["node", "--home", nodeHome.path, "--exit-on-stdin-eof"]
             if noSprint { arguments.append("--no-sprint") }
             let log = nodeHome.path + "/node.log"
             do {
-                _ = try group.launch(ProcessSpec(executable: binary, arguments: arguments, logPath: log))
+                _ = try group.launch(ProcessSpec(executable: binary, arguments: arguments, logPath: log,
+                                                 inputPipe: true))
             } catch {
                 group.stopAll(grace: .seconds(5))
                 throw Failure("cannot start node\(index): \(error)")
