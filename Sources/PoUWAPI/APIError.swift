@@ -63,14 +63,14 @@ public struct APIError: Error, Sendable, Hashable, Codable, CustomStringConverti
         case message, type, code, param
     }
 
-    /// Writes `code` and `param` as `null` when absent, as OpenAI's errors do: every error document has the
-    /// same keys.
+    /// Writes `code` as `null` when absent, as OpenAI's errors do: every error document has the same keys, plus
+    /// `param` when an error names a request parameter.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(message, forKey: .message)
         try container.encode(type, forKey: .type)
         try container.encode(code, forKey: .code)
-        try container.encode(param, forKey: .param)
+        try container.encodeIfPresent(param, forKey: .param)
     }
 }
 
