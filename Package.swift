@@ -129,7 +129,7 @@ let package = Package(
                     dependencies: ["PoUWConsensus", "PoUWCore", "PoUWWire", "PoUWTesting"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWAPITests", dependencies: ["PoUWAPI", "PoUWCore"], swiftSettings: strict),
-        .testTarget(name: "PoUWServeTests", dependencies: ["PoUWServe", "PoUWAPI", "PoUWInference"],
+        .testTarget(name: "PoUWServeTests", dependencies: ["PoUWServe", "PoUWAPI", "PoUWInference", "PoUWCore"],
                     swiftSettings: strict),
         // End-to-end tests over real `pouw node` processes (needs the `pouw` binary: PoUWCLI).
         .testTarget(name: "PoUWTestnetTests", dependencies: ["PoUWCLI", "PoUWNode", "PoUWAPI"],

@@ -138,7 +138,8 @@ enum OpenAIRequestParser {
         for (index, input) in inputs.enumerated() {
             let role = input.role == "developer" ? "system" : input.role
             guard roles.contains(role) else {
-                throw invalid("messages[\(index)].role", "is \"\(input.role.prefix(40))\"; use system, user or assistant")
+                throw invalid("messages[\(index)].role",
+                              "is \"\(input.role.prefix(40))\"; use system, user or assistant")
             }
             guard input.content.utf8.count <= limits.messageBytesMax else {
                 throw invalid("messages[\(index)].content",
@@ -201,7 +202,8 @@ enum OpenAIRequestParser {
             throw invalid("stop", "holds \(stop.count) sequences; at most \(InferenceLimits.stopSequencesMax)")
         }
         for sequence in stop where sequence.isEmpty || sequence.utf8.count > InferenceLimits.stopSequenceBytesMax {
-            throw invalid("stop", "holds one of \(sequence.utf8.count) bytes; use 1…\(InferenceLimits.stopSequenceBytesMax)")
+            throw invalid("stop",
+                          "holds one of \(sequence.utf8.count) bytes; use 1…\(InferenceLimits.stopSequenceBytesMax)")
         }
         let job = CompletionJob(
             requestID: requestID, model: model, prompt: prompt, maxTokens: maxTokens, temperature: temperature,

@@ -14,22 +14,27 @@ private let modelPath: String = {
         ?? root.appendingPathComponent(".models/SmolLM2-135M-Instruct.Q4_1.gguf").path
 }()
 
-/// One service for the whole suite (loading maps the file once); its queue serialises the tests' requests.
+/// One service for the whole test run (loading maps the file once); its queue serialises the tests' requests.
 private let sharedService = Mutex<InferenceService?>(nil)
+
+/// The shared service, loaded on first use; the model must be installed.
+func servedModel() throws -> InferenceService {
+    try #require(FileManager.default.fileExists(atPath: modelPath),
+                 "the model \(modelPath) is missing: run `bash Deploy/setup.sh` (these tests need it)")
+    return try sharedService.withLock { shared in
+        if let shared { return shared }
+        let loaded = try InferenceService.load(path: modelPath, threads: 2)
+        shared = loaded
+        return loaded
+    }
+}
 
 @Suite(.serialized)
 struct InferenceServiceTests {
     let service: InferenceService
 
     init() throws {
-        try #require(FileManager.default.fileExists(atPath: modelPath),
-                     "the model \(modelPath) is missing: run `bash Deploy/setup.sh` (these tests need it)")
-        service = try sharedService.withLock { shared in
-            if let shared { return shared }
-            let loaded = try InferenceService.load(path: modelPath, threads: 2)
-            shared = loaded
-            return loaded
-        }
+        service = try servedModel()
     }
 
     func chat(
