@@ -74,6 +74,21 @@ public final class InferenceService: InferenceAPIBackend {
         }
     }
 
+    /// Serves the weights of an already loaded `model` (the Sprint's, say) through a second instance of its
+    /// own: the mapped file is shared, the activation buffers and the `threads` worker threads are not, so
+    /// the two never overlap a call.
+    public static func load(
+        sharingWeightsOf model: InferenceModel, threads: Int, modelName: String
+    ) throws(InferenceServiceError) -> InferenceService {
+        do {
+            let own = try InferenceModel(file: model.weights.file, threads: threads, batchRowsMax: model.batchRowsMax)
+            let tokenizer = try Tokenizer(gguf: model.weights.file)
+            return InferenceService(generator: Generator(model: own, tokenizer: tokenizer), modelName: modelName)
+        } catch {
+            throw .cannotLoad(path: modelName, reason: "\(error)")
+        }
+    }
+
     /// The name a model file is served under: its file name without directories and extension
     /// (`.models/SmolLM2-135M-Instruct.Q4_1.gguf` → `SmolLM2-135M-Instruct.Q4_1`).
     public static func servedModelName(path: String) -> String {
