@@ -56,6 +56,16 @@ struct InferenceServiceTests {
         #expect(service.models() == [view].compactMap { $0 })
     }
 
+    @Test func aSecondInstanceOnTheSameWeightsAnswersAlike() async throws {
+        let second = try InferenceService.load(sharingWeightsOf: service.generator.model, threads: 1,
+                                               modelName: "served")
+        #expect(second.models().map(\.id) == ["served"])
+        var job = chat("What is two plus two?", maxTokens: 12)
+        let first = try await service.complete(job)
+        job.model = "served"
+        #expect(try await second.complete(job) == first)
+    }
+
     @Test func engineBoundsMatchTheAPIBounds() {
         #expect(InferenceLimits().maxTokensMax == SamplingParameters.maxTokensMax)
         #expect(InferenceLimits.stopSequencesMax == SamplingParameters.stopSequencesMax)
