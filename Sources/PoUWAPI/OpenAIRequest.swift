@@ -20,7 +20,7 @@ private struct CommonFields: Decodable {
     var temperature: Double?
     var topP: Double?
     var seed: SeedValue?
-    var stop: StopValue?
+    var stop: StringOrStrings?
     var stream: Bool?
     var streamOptions: StreamOptions?
     var n: Int?
@@ -56,8 +56,8 @@ private struct SeedValue: Decodable {
     }
 }
 
-/// `stop`: a string or an array of strings.
-private struct StopValue: Decodable {
+/// `stop` or `prompt`: a string or an array of strings.
+private struct StringOrStrings: Decodable {
     var sequences: [String]
 
     init(from decoder: any Decoder) throws {
@@ -115,7 +115,7 @@ private struct ChatFields: Decodable {
 }
 
 private struct TextFields: Decodable {
-    var prompt: StopValue?
+    var prompt: StringOrStrings?
     var logprobs: Int?
     var echo: Bool?
     var suffix: String?

@@ -2,6 +2,7 @@ import Foundation
 import PoUWAPI
 import PoUWCore
 import PoUWServe
+import Synchronization
 import Testing
 
 /// A node with nothing in it: these tests use only the `/v1` routes.
@@ -64,5 +65,31 @@ struct ServeOverHTTPTests {
         #expect(chunks.last?.choices.first?.finishReason == answer.choices.first?.finishReason)
         let list = try JSONDecoder().decode(ModelListView.self, from: Data(models.body))
         #expect(list.data.map(\.id) == [name])
+    }
+
+    @Test func concurrentRequestsQueueAndAllAnswer() async throws {
+        let service = try servedModel()
+        let body = #"{"model":""# + service.modelName + #"","messages":[{"role":"user","content":"Count to five."}],"#
+            + #""max_tokens":12,"temperature":0}"#
+        let answers = try await onThread { () -> [HTTPAnswer?] in
+            let server = APIServer(backend: EmptyNode(), inference: service, host: "127.0.0.1", port: 0)
+            let port = try server.start()
+            defer { server.stop() }
+            let client = APIClient(baseURL: "http://127.0.0.1:\(port)", timeoutSeconds: 60)
+            let results = Mutex<[HTTPAnswer?]>(Array(repeating: nil, count: 4))
+            DispatchQueue.concurrentPerform(iterations: 4) { index in
+                let answer = try? client.request(method: "POST", path: "/v1/chat/completions", body: Array(body.utf8),
+                                                 contentType: "application/json")
+                results.withLock { $0[index] = answer }
+            }
+            return results.withLock { $0 }
+        }
+        let texts = try answers.map { answer in
+            let answer = try #require(answer)
+            #expect(answer.status == 200)
+            return try JSONDecoder().decode(ChatCompletionView.self, from: Data(answer.body)).choices[0].message?.content
+        }
+        #expect(Set(texts).count == 1)
+        #expect(texts.first??.isEmpty == false)
     }
 }
