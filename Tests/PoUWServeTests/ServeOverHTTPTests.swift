@@ -87,7 +87,8 @@ struct ServeOverHTTPTests {
         let texts = try answers.map { answer in
             let answer = try #require(answer)
             #expect(answer.status == 200)
-            return try JSONDecoder().decode(ChatCompletionView.self, from: Data(answer.body)).choices[0].message?.content
+            let view = try JSONDecoder().decode(ChatCompletionView.self, from: Data(answer.body))
+            return view.choices[0].message?.content
         }
         #expect(Set(texts).count == 1)
         #expect(texts.first??.isEmpty == false)
