@@ -83,12 +83,16 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The OpenAI-compatible endpoints served from a loaded model (`InferenceService`).
+        .target(name: "PoUWServe", dependencies: ["PoUWAPI", "PoUWInference", "PoUWCore"], swiftSettings: strict),
+
         // The `pouw` binary.
         .executableTarget(
             name: "PoUWCLI",
             dependencies: [
                 "PoUWCore", "PoUWCrypto", "PoUWWire", "PoUWStorage", "PoUWUV", "PoUWInference", "PoUWNode",
-                "PoUWWork", "PoUWChain", "PoUWConsensus", "PoUWAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "PoUWWork", "PoUWChain", "PoUWConsensus", "PoUWAPI", "PoUWServe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
@@ -125,6 +129,8 @@ let package = Package(
                     dependencies: ["PoUWConsensus", "PoUWCore", "PoUWWire", "PoUWTesting"],
                     swiftSettings: strict),
         .testTarget(name: "PoUWAPITests", dependencies: ["PoUWAPI", "PoUWCore"], swiftSettings: strict),
+        .testTarget(name: "PoUWServeTests", dependencies: ["PoUWServe", "PoUWAPI", "PoUWInference", "PoUWCore"],
+                    swiftSettings: strict),
         // End-to-end tests over real `pouw node` processes (needs the `pouw` binary: PoUWCLI).
         .testTarget(name: "PoUWTestnetTests", dependencies: ["PoUWCLI", "PoUWNode", "PoUWAPI"],
                     swiftSettings: strict),

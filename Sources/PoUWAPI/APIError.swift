@@ -9,6 +9,8 @@ public struct APIError: Error, Sendable, Hashable, Codable, CustomStringConverti
     public var type: String
     /// A finer machine-readable reason (for example `bad_signature`), or `nil`.
     public var code: String?
+    /// The request parameter at fault (for example `temperature`), or `nil`.
+    public var param: String?
 
     /// 400: the request is malformed or the transaction was refused.
     public static let invalidRequestType = "invalid_request_error"
@@ -20,11 +22,16 @@ public struct APIError: Error, Sendable, Hashable, Codable, CustomStringConverti
     public static let methodNotAllowedType = "method_not_allowed"
     /// 500: the server failed; the request may be retried.
     public static let serverErrorType = "server_error"
+    /// 429: too many requests in flight; retry later.
+    public static let rateLimitType = "rate_limit_error"
+    /// 503: the node cannot serve this now (for example, it has no model loaded).
+    public static let unavailableType = "service_unavailable"
 
-    public init(message: String, type: String, code: String? = nil) {
+    public init(message: String, type: String, code: String? = nil, param: String? = nil) {
         self.message = message
         self.type = type
         self.code = code
+        self.param = param
     }
 
     /// A 400 error, the answer for a refused transaction.
@@ -44,6 +51,8 @@ public struct APIError: Error, Sendable, Hashable, Codable, CustomStringConverti
         case Self.requestTooLargeType: 413
         case Self.methodNotAllowedType: 405
         case Self.serverErrorType: 500
+        case Self.rateLimitType: 429
+        case Self.unavailableType: 503
         default: 400
         }
     }
@@ -51,15 +60,17 @@ public struct APIError: Error, Sendable, Hashable, Codable, CustomStringConverti
     public var description: String { "\(type): \(message)" }
 
     private enum CodingKeys: String, CodingKey {
-        case message, type, code
+        case message, type, code, param
     }
 
-    /// Writes `code` as `null` when absent, as OpenAI's errors do: every error document has the same keys.
+    /// Writes `code` as `null` when absent, as OpenAI's errors do: every error document has the same keys, plus
+    /// `param` when an error names a request parameter.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(message, forKey: .message)
         try container.encode(type, forKey: .type)
         try container.encode(code, forKey: .code)
+        try container.encodeIfPresent(param, forKey: .param)
     }
 }
 

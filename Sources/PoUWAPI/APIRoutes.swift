@@ -6,9 +6,13 @@ import NIOCore
 import PoUWCore
 
 /// Builds the router: `GET /status`, `GET /blocks/{height}`, `GET /accounts/{key}`, `GET /epochs/{n}`,
-/// `POST /txs`. Every answer is JSON; every failure is an `APIError` envelope with its HTTP status.
+/// `POST /txs`, and the OpenAI-compatible `/v1/…` routes (`OpenAIRoutes`). Every answer is JSON (or a
+/// `/v1` event stream); every failure is an `APIError` envelope with its HTTP status.
 enum APIRoutes {
-    static func router(backend: any NodeAPIBackend, bodyBytesMax: Int) -> Router<BasicRequestContext> {
+    static func router(
+        backend: any NodeAPIBackend, bodyBytesMax: Int, inference: (any InferenceAPIBackend)? = nil,
+        inferenceLimits: InferenceLimits = InferenceLimits()
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         // Before the routes: a route's responder chain is built from the middlewares present when it is added.
         router.add(middleware: ErrorMiddleware())
@@ -42,6 +46,7 @@ enum APIRoutes {
             case .failure(let error): throw error
             }
         }
+        OpenAIRoutes.add(to: router, inference: inference, limits: inferenceLimits)
         return router
     }
 
@@ -111,7 +116,8 @@ struct ErrorMiddleware: RouterMiddleware {
         switch status {
         case .notFound:
             APIError.notFound("no route \(request.method) \(request.uri.path); "
-                + "routes: GET /status, /blocks/{height}, /accounts/{key}, /epochs/{n}; POST /txs")
+                + "routes: GET /status, /blocks/{height}, /accounts/{key}, /epochs/{n}; POST /txs; "
+                + OpenAIRoutes.routeList)
         case .contentTooLarge:
             APIError(message: "request body larger than \(APIServer.bodyBytesMax) bytes",
                      type: APIError.requestTooLargeType)

@@ -37,7 +37,8 @@ public enum APIServerError: Error, Sendable, CustomStringConvertible {
 /// delivers the shutdown through an unstructured task on the shared pool, so `stop()` waits for a free pool
 /// thread (seen as up to a few seconds in a test process whose other tests block the pool).
 public final class APIServer: Sendable {
-    /// Largest request body accepted (`POST /txs`); a larger one is answered 413.
+    /// Largest request body accepted (`POST /txs`; `/v1/…` bodies have `InferenceLimits.bodyBytesMax`); a larger
+    /// one is answered 413.
     public static let bodyBytesMax = 64 * 1024
     /// How long `stop()` lets requests in flight finish before cancelling them.
     public static let stopGraceSeconds = 5
@@ -58,6 +59,8 @@ public final class APIServer: Sendable {
     }
 
     private let backend: any NodeAPIBackend
+    private let inference: (any InferenceAPIBackend)?
+    private let inferenceLimits: InferenceLimits
     private let host: String
     private let port: Int
     private let state = Mutex<State>(.idle)
@@ -65,9 +68,16 @@ public final class APIServer: Sendable {
     /// - Parameters:
     ///   - host: address to bind (`127.0.0.1` keeps the API local; `0.0.0.0` exposes it).
     ///   - port: TCP port; 0 picks a free one (`start()` returns it).
-    public init(backend: any NodeAPIBackend, host: String, port: Int) {
+    ///   - inference: runs the OpenAI-compatible `/v1/…` requests; `nil`: they are answered 503.
+    ///   - inferenceLimits: the bounds of those requests.
+    public init(
+        backend: any NodeAPIBackend, inference: (any InferenceAPIBackend)? = nil,
+        inferenceLimits: InferenceLimits = InferenceLimits(), host: String, port: Int
+    ) {
         precondition((0...65_535).contains(port), "port \(port) is out of range")
         self.backend = backend
+        self.inference = inference
+        self.inferenceLimits = inferenceLimits
         self.host = host
         self.port = port
     }
@@ -89,7 +99,9 @@ public final class APIServer: Sendable {
         logger.logLevel = .warning
         let outcome = Outcome()
         let app = Application(
-            router: APIRoutes.router(backend: backend, bodyBytesMax: Self.bodyBytesMax),
+            router: APIRoutes.router(
+                backend: backend, bodyBytesMax: Self.bodyBytesMax, inference: inference,
+                inferenceLimits: inferenceLimits),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
             onServerRunning: { channel in outcome.settle(.success(channel.localAddress?.port ?? 0)) },
             logger: logger
