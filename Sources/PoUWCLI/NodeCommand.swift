@@ -6,6 +6,7 @@ import PoUWCore
 import PoUWCrypto
 import PoUWInference
 import PoUWNode
+import PoUWServe
 import PoUWUV
 import PoUWWork
 
@@ -68,6 +69,15 @@ struct NodeCommand: ParsableCommand {
             moniker: config.moniker, sprintWork: work, log: { log.write($0) }
         )
         options.verifyOnStart = verify
+        if let work {
+            do {
+                options.inference = try InferenceService.load(
+                    sharingWeightsOf: work.model, threads: config.inferenceThreads,
+                    modelName: genesis.parameters.model.name)
+            } catch {
+                throw Failure("cannot start the inference service: \(error)")
+            }
+        }
         let loop = EventLoop()
         let node: ChainNode
         do { node = try ChainNode(options: options, loop: loop) } catch { throw Failure("\(error)") }

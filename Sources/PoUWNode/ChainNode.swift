@@ -127,7 +127,8 @@ public final class ChainNode: @unchecked Sendable {
         do { try p2p.start() } catch { throw .p2p("\(error)") }
         if let listen = options.apiListen {
             let (host, port) = Self.splitHostPort(listen)
-            let server = APIServer(backend: NodeBackend(node: self), host: host, port: port)
+            let server = APIServer(backend: NodeBackend(node: self), inference: options.inference, host: host,
+                                   port: port)
             do { _ = try server.start() } catch { throw .api("cannot listen on \(listen): \(error)") }
             api = server
         }

@@ -1,5 +1,6 @@
 /// What a `ChainNode` needs to run: its identity, the chain it joins, where it keeps data, how it
 /// reaches peers, and the Sprint workload.
+public import PoUWAPI
 public import PoUWChain
 public import PoUWCrypto
 public import PoUWConsensus
@@ -23,6 +24,8 @@ public struct ChainNodeOptions: Sendable {
     public var log: @Sendable (String) -> Void
     /// Before joining: recompute the stored state's commitment and replay every stored block from genesis.
     public var verifyOnStart = false
+    /// Runs the API's OpenAI-compatible `/v1` requests (its own model instance); nil: they are answered 503.
+    public var inference: (any InferenceAPIBackend)?
 
     public init(
         identity: KeyPair, genesis: Genesis, dataPath: String, p2p: P2PConfig, apiListen: String?, moniker: String,
