@@ -2,7 +2,7 @@
 /// co-signs it (SignedReceipt, ReceiptSigned.swift). Plain data with one canonical wire encoding
 /// (docs/receipts.md); the receipt id is the hash of that encoding.
 public import PoUWCore
-public import PoUWCrypto
+import PoUWCrypto
 public import PoUWWire
 
 /// One served inference request. Token sequences are committed by hash (`tokenHash(_:)`), the per-token

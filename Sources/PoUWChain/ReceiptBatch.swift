@@ -2,7 +2,7 @@
 /// (docs/protocol.md, attestations).
 public import PoUWConsensus
 public import PoUWCore
-public import PoUWCrypto
+import PoUWCrypto
 
 /// The receipts a host served (or verified) since its previous attestation, in the order it commits
 /// them. The commitment's root is `MerkleTree` over the receipt ids (leaf data = the 32 id bytes, so a

@@ -11,7 +11,7 @@
 /// The alternatives are in the order the engine reports them (most likely first). Zero positions give
 /// `MerkleTree.emptyRoot`.
 public import PoUWCore
-public import PoUWCrypto
+import PoUWCrypto
 
 public struct LogprobCommitment: Sendable {
     /// The first bytes of every leaf.

@@ -1,5 +1,5 @@
 /// The id a gateway gives one inference request: 16 bytes, unique per gateway (random or a counter).
-public import PoUWCore
+import PoUWCore
 public import PoUWWire
 
 /// A 16-byte inference request id, chosen by the gateway. With the seed it keys the sampler's
