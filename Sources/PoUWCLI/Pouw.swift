@@ -10,7 +10,7 @@ struct Pouw: ParsableCommand {
         abstract: "Node software for the pouw proof-of-useful-work network.",
         subcommands: [
             InitCommand.self, NodeCommand.self, TestnetCommand.self, StatusCommand.self, TxCommand.self,
-            KeysCommand.self, InferCommand.self, ScoreCommand.self, BenchCommand.self,
+            ChatCommand.self, KeysCommand.self, InferCommand.self, ScoreCommand.self, BenchCommand.self,
             VersionCommand.self, DebugCommand.self,
         ]
     )

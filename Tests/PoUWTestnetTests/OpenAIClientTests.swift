@@ -35,5 +35,16 @@ import Testing
         for check in ["models ok", "chat ok", "stream ok", "logprobs ok", "error ok: 400", "error ok: 404"] {
             #expect(output.contains(check), "missing \(check)")
         }
+
+        // `pouw chat` streams the same greedy answer the API gives whole.
+        let api = "http://127.0.0.1:\(net.basePort + 1)"
+        let chat = try LocalTestnet.run(["chat", "--api", api, "--prompt", "Name a color.", "--temperature", "0",
+                                         "--max-tokens", "8"])
+        #expect(chat.status == 0, "\(chat.text)")
+        let chatLine = output.split(separator: "\n").first { $0.hasPrefix("chat ok:") }.map(String.init) ?? ""
+        let printed = chat.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!printed.isEmpty && chatLine.contains(printed), "pouw chat printed \(printed); python saw \(chatLine)")
+        let refused = try LocalTestnet.run(["chat", "--api", api, "--prompt", "x", "--model", "nope"])
+        #expect(refused.status == 1 && refused.text.contains("404"), "\(refused.text)")
     }
 }
