@@ -17,6 +17,12 @@ enum APIRoutes {
         // Before the routes: a route's responder chain is built from the middlewares present when it is added.
         router.add(middleware: ErrorMiddleware())
         router.get("status") { _, _ in try json(backend.status()) }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: Array(Metrics.render(backend.status()).utf8)))
+            )
+        }
         router.get("blocks/:height") { _, context in
             let height = try number(context, "height")
             guard let block = backend.block(height: height) else {
