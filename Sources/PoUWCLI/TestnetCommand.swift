@@ -121,11 +121,12 @@ struct TestnetCommand: ParsableCommand {
         }
         Console.line("testnet: \(nodes) validator\(nodes == 1 ? "" : "s")"
               + (observers > 0 ? " + \(observers) observer\(observers == 1 ? "" : "s")" : "") + " running")
-        func columns(_ cells: [String]) -> String {
-            "  " + cells.map { $0.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined()
+        let table = [["node", "p2p", "api", "log"]] + rows.map { [$0.0, $0.1, $0.2, $0.3] }
+        let widths = (0..<4).map { column in table.map { $0[column].count }.max() ?? 0 }
+        for cells in table {
+            let line = zip(cells, widths).map { $0.padding(toLength: $1 + 2, withPad: " ", startingAt: 0) }.joined()
+            Console.line("  " + String(line.reversed().drop { $0 == " " }.reversed()))
         }
-        Console.line(columns(["node", "p2p", "api", "log"]))
-        for row in rows { Console.line(columns([row.0, row.1, row.2, row.3])) }
         Console.line("watch: \(binary) status --api \(rows[0].2)    stop: Ctrl-C")
         let watcher = TerminationSignalWatcher()
         var reported = Set<Int>()
