@@ -31,6 +31,13 @@ final class StatusSnapshot: @unchecked Sendable {
 }
 
 extension ChainNode {
+    /// Recomputes each pooled sender's next nonce (after the mempool changed; loop thread).
+    func refreshPooledNextNonces() {
+        pooledNextNonces = Dictionary(uniqueKeysWithValues: mempool.senders.map { sender in
+            (sender, mempool.nextNonce(sender: sender, accountNonce: (try? chain.account(sender).nonce) ?? 0))
+        })
+    }
+
     /// Refreshes the status snapshot (loop thread).
     func publishSnapshot() {
         let height = head.height
@@ -56,9 +63,7 @@ extension ChainNode {
             totalWeight: validators.totalWeight, lastBlockTimeMs: head.timeMilliseconds,
             finalityLatencyMs: LatencyView(p50: percentile(0.5), p99: percentile(0.99), samples: sorted.count),
             mempoolSize: mempool.count, isSyncing: isSyncing, isValidator: validators.weight(of: publicKey) > 0
-        ), nextNonces: Dictionary(uniqueKeysWithValues: mempool.senders.map { sender in
-            (sender, mempool.nextNonce(sender: sender, accountNonce: (try? chain.account(sender).nonce) ?? 0))
-        }))
+        ), nextNonces: pooledNextNonces)
     }
 }
 

@@ -157,6 +157,7 @@ extension ChainNode {
             }
         }
         do { try mempool.insert(tx, accountNonce: nonce) } catch { return "\(error)" }
+        pooledNextNonces[sender] = mempool.nextNonce(sender: sender, accountNonce: nonce)
         publishSnapshot()
         return nil
     }

@@ -58,6 +58,8 @@ public final class ChainNode: @unchecked Sendable {
     var syncTimer: TimerID?
     var halted: String?
     let sprint = SprintService()
+    /// Each pooled sender's next nonce, refreshed when the mempool changes (for `/accounts`).
+    var pooledNextNonces: [PublicKey: UInt64] = [:]
     let snapshot = StatusSnapshot()
 
     static let nextHeightEventsMax = 4_096
@@ -354,6 +356,7 @@ public final class ChainNode: @unchecked Sendable {
             mempool.prune(sender: sender, accountNonce: (try? chain.account(sender).nonce) ?? 0)
         }
         recheckMempool()
+        refreshPooledNextNonces()
         lastBlockTimeMilliseconds = block.header.timeMilliseconds
         let elapsed = clock.monotonicNanoseconds() &- heightStartedAt
         // Finality latency: from the proposer's block time to final here (one machine's clocks on a local
