@@ -73,6 +73,9 @@ public struct APIClient: Sendable {
     /// `GET /epochs/{n}`.
     public func epoch(_ number: UInt64) throws(APIClientError) -> EpochView { try get("/epochs/\(number)") }
 
+    /// `GET /hosts`: the registered hosts.
+    public func hosts() throws(APIClientError) -> [HostView] { try get("/hosts") }
+
     /// `POST /txs` with the transaction's wire bytes (sent as hex); returns its id (hex).
     public func submit(txBytes: [UInt8]) throws(APIClientError) -> String {
         let answer = try request(method: "POST", path: "/txs", body: Array(Hex.encode(txBytes).utf8),

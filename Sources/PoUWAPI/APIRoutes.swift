@@ -17,6 +17,7 @@ enum APIRoutes {
         // Before the routes: a route's responder chain is built from the middlewares present when it is added.
         router.add(middleware: ErrorMiddleware())
         router.get("status") { _, _ in try json(backend.status()) }
+        router.get("hosts") { _, _ in try json(backend.hosts()) }
         router.get("metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -224,3 +224,22 @@ public struct SubmittedView: Codable, Sendable, Hashable {
         self.id = id
     }
 }
+
+/// `GET /hosts` entry: a registered host and its weight in the current epoch.
+public struct HostView: Codable, Sendable, Hashable {
+    /// The host's public key, hex.
+    public var key: String
+    public var models: [String]
+    public var apiEndpoint: String
+    public var hardwareClass: String
+    /// Weight in the current epoch (0: not a validator this epoch).
+    public var weight: UInt64
+
+    public init(key: String, models: [String], apiEndpoint: String, hardwareClass: String, weight: UInt64) {
+        self.key = key
+        self.models = models
+        self.apiEndpoint = apiEndpoint
+        self.hardwareClass = hardwareClass
+        self.weight = weight
+    }
+}

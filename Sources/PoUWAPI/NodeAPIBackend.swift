@@ -14,6 +14,13 @@ public protocol NodeAPIBackend: Sendable {
     func account(_ key: PublicKey) -> AccountView
     /// The epoch numbered `number`; `nil` when it has not started or was pruned (answered 404).
     func epoch(_ number: UInt64) -> EpochView?
+    /// The registered hosts, sorted by key.
+    func hosts() -> [HostView]
     /// Accepts the wire bytes of a signed transaction; returns its id (hex) or a client error message.
     func submitTransaction(_ bytes: [UInt8]) async -> Result<String, APIError>
+}
+
+extension NodeAPIBackend {
+    /// No host registry: an empty list.
+    public func hosts() -> [HostView] { [] }
 }

@@ -105,6 +105,13 @@ public struct ChainState: Sendable {
         try Self.mapped { try store.read { tx in try tx.get(ChainTables.hosts, key)?.value } }
     }
 
+    /// Every registered host, sorted by key (the host registry is bounded by who can pay a transaction).
+    public func hosts() throws(ChainError) -> [(key: PublicKey, info: HostInfo)] {
+        try Self.mapped {
+            try store.read { tx in try tx.scanAll(ChainTables.hosts).map { ($0.key, $0.value.value) } }
+        }
+    }
+
     /// What the chain knows about `epoch`, or `nil` for an epoch not reached yet.
     public func epochInfo(_ epoch: UInt64) throws(ChainError) -> EpochInfo? {
         try Self.mapped { try store.read { tx in try BlockExecution.epochInfo(epoch, in: tx) } }

@@ -129,6 +129,16 @@ struct NodeBackend: NodeAPIBackend {
                          sprintCommits: commits)
     }
 
+    func hosts() -> [HostView] {
+        let head = (try? chain.head().height) ?? 0
+        let weights = (try? chain.validators(epoch: chain.parameters.epoch(ofHeight: head + 1))) ?? []
+        return ((try? chain.hosts()) ?? []).map { entry in
+            HostView(key: "\(entry.key)", models: entry.info.models, apiEndpoint: entry.info.apiEndpoint,
+                     hardwareClass: entry.info.hardwareClass,
+                     weight: weights.first { $0.key == entry.key }?.weight ?? 0)
+        }
+    }
+
     func submitTransaction(_ bytes: [UInt8]) async -> Result<String, APIError> {
         let tx: SignedTransaction
         do { tx = try Wire.decode(SignedTransaction.self, from: bytes) } catch {

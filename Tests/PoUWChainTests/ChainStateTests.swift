@@ -40,6 +40,24 @@ import Testing
         #expect(try chain.state.commit(at: 1)?.blockHash == block.hash)
     }
 
+    @Test("registered hosts are listed by key, and a second registration replaces the first")
+    func hostsAreListed() throws {
+        let chain = try ChainFixture()
+        let (alice, bob) = (chain.userKeys[0], chain.userKeys[1])
+        #expect(try chain.state.hosts().isEmpty)
+        let first = HostInfo(models: ["m1"], apiEndpoint: "http://a", hardwareClass: "cpu")
+        let second = HostInfo(models: ["m2", "m3"], apiEndpoint: "http://b", hardwareClass: "gpu")
+        _ = try chain.advance([
+            try chain.sign(.registerHost(first), from: alice, fee: 1),
+            try chain.sign(.registerHost(first), from: bob, fee: 1),
+        ])
+        _ = try chain.advance([try chain.sign(.registerHost(second), from: alice, fee: 1)])
+        let hosts = try chain.state.hosts()
+        #expect(hosts.map(\.key) == [alice.publicKey, bob.publicKey].sorted())
+        #expect(hosts.first { $0.key == alice.publicKey }?.info == second)
+        #expect(hosts.first { $0.key == bob.publicKey }?.info == first)
+    }
+
     @Test("the proposer skips invalid candidates: replayed nonce, wrong chain, forged, too poor, low fee, nonce gap")
     func proposerSkipsInvalidTransactions() throws {
         let chain = try ChainFixture()

@@ -37,6 +37,14 @@ struct TestnetTests {
                                               "--to", recipient.description, "--amount", "\(UInt64.max / 2)"])
         #expect(overspend.status == 1 && overspend.text.contains("does not apply") && overspend.text.contains("holds"),
                 "\(overspend.text)")
+        let registered = try LocalTestnet.run(["tx", "register-host", "--home", net.home(0), "--models", "m-a,m-b",
+                                               "--endpoint", "http://127.0.0.1:1", "--hardware", "cpu-test"])
+        #expect(registered.status == 0, "\(registered.text)")
+        let listed = net.wait(seconds: 30) {
+            let hosts = (try? net.client(3).hosts()) ?? []
+            return hosts.contains { $0.models == ["m-a", "m-b"] && $0.hardwareClass == "cpu-test" }
+        }
+        #expect(listed, "node3's /hosts does not list the registered host")
 
         // 2. SIGKILL one node: the other three (75% of the weight) keep finalizing.
         net.kill(3)
