@@ -52,7 +52,6 @@ public final class ChainNode: @unchecked Sendable {
     var timers: [TimeoutEvent: TimerID] = [:]
     var nextHeightTimer: TimerID?
     var heightStartedAt: Nanoseconds = 0
-    var lastBlockTimeMilliseconds: UInt64 = 0
     var finalityMilliseconds: [Double] = []
     var isSyncing = false
     var syncTimer: TimerID?
@@ -298,7 +297,7 @@ public final class ChainNode: @unchecked Sendable {
     }
 
     func buildProposal(height: UInt64, round: UInt32) {
-        let now = max(clock.unixMilliseconds(), lastBlockTimeMilliseconds + 1)
+        let now = max(clock.unixMilliseconds(), head.timeMilliseconds + 1)
         let lastCommit: CommitCertificate?
         do { lastCommit = height > 1 ? try chain.commit(at: height - 1) : nil } catch {
             halt("cannot read the last commit: \(error)")
@@ -351,13 +350,13 @@ public final class ChainNode: @unchecked Sendable {
         for (_, timer) in timers { loop.cancel(timer) }
         timers.removeAll()
         try? wal.prune(below: height + 1)
-        mempool.removeCommitted(block) { [chain] key in (try? chain.account(key).nonce) ?? 0 }
+        // Every sender below its new account nonce (the block's transactions included) leaves the pool, then
+        // what no longer applies on the new head is evicted.
         for sender in mempool.senders {
             mempool.prune(sender: sender, accountNonce: (try? chain.account(sender).nonce) ?? 0)
         }
         recheckMempool()
         refreshPooledNextNonces()
-        lastBlockTimeMilliseconds = block.header.timeMilliseconds
         let elapsed = clock.monotonicNanoseconds() &- heightStartedAt
         // Finality latency: from the proposer's block time to final here (one machine's clocks on a local
         // testnet; across machines it includes clock skew).
